@@ -1,0 +1,222 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import type { DomainEvents } from './events.ts';
+import { accounts, districts, handles, type Persona, personas } from './schema/index.ts';
+
+export const MAX_PERSONAS_PER_ACCOUNT = 10;
+
+type Ctx = { db: Db; events: DomainEvents };
+
+/** Reserves the handle and inserts the persona; undefined when the handle is taken. Run inside a transaction. */
+export async function insertPersona(
+  tx: Db,
+  accountId: string,
+  input: { handle: string; displayName: string; bio?: string; districtId?: string | null },
+): Promise<Persona | undefined> {
+  const reserved = await tx
+    .insert(handles)
+    .values({ handle: input.handle, kind: 'persona' })
+    .onConflictDoNothing()
+    .returning();
+  if (reserved.length === 0) return undefined;
+  const [persona] = await tx
+    .insert(personas)
+    .values({
+      accountId,
+      handle: input.handle,
+      displayName: input.displayName,
+      bio: input.bio ?? '',
+      districtId: input.districtId ?? null,
+    })
+    .returning();
+  return persona;
+}
+
+export type PersonaInput = {
+  handle: string;
+  displayName: string;
+  bio?: string;
+  districtSlug?: string | null;
+};
+export type CreatePersonaResult =
+  | { ok: true; persona: Persona }
+  | { ok: false; reason: 'handle-taken' | 'too-many-personas' | 'unknown-district' };
+
+export async function createPersona(
+  ctx: Ctx,
+  accountId: string,
+  input: PersonaInput,
+): Promise<CreatePersonaResult> {
+  const result = await ctx.db.transaction(async (tx): Promise<CreatePersonaResult> => {
+    // Lock the account row so two concurrent creations cannot both pass the count check.
+    await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).for('update');
+    const [count] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(personas)
+      .where(and(eq(personas.accountId, accountId), isNull(personas.deletedAt)));
+    if ((count?.n ?? 0) >= MAX_PERSONAS_PER_ACCOUNT) return { ok: false, reason: 'too-many-personas' };
+    const district = await resolveDistrict(tx, input.districtSlug);
+    if (district === false) return { ok: false, reason: 'unknown-district' };
+    const persona = await insertPersona(tx, accountId, { ...input, districtId: district });
+    if (!persona) return { ok: false, reason: 'handle-taken' };
+    return { ok: true, persona };
+  });
+  if (result.ok) await ctx.events.emit({ type: 'persona.created', personaId: result.persona.id });
+  return result;
+}
+
+/** null: no district; false: the slug names no district. */
+async function resolveDistrict(db: Db, slug: string | null | undefined): Promise<string | null | false> {
+  if (!slug) return null;
+  const [d] = await db.select({ id: districts.id }).from(districts).where(eq(districts.slug, slug));
+  return d ? d.id : false;
+}
+
+export type UpdatePersonaInput = {
+  displayName?: string;
+  bio?: string;
+  districtSlug?: string | null;
+  discoverable?: boolean;
+  indexable?: boolean;
+};
+export type UpdatePersonaResult =
+  | { ok: true; persona: Persona }
+  | { ok: false; reason: 'not-found' | 'unknown-district' };
+
+/** Renames a persona or edits its profile. The handle never changes: other servers know the actor by it. */
+export async function updatePersona(
+  ctx: Ctx,
+  accountId: string,
+  handle: string,
+  input: UpdatePersonaInput,
+): Promise<UpdatePersonaResult> {
+  const changes: Partial<typeof personas.$inferInsert> = { updatedAt: new Date() };
+  if (input.displayName !== undefined) changes.displayName = input.displayName;
+  if (input.bio !== undefined) changes.bio = input.bio;
+  if (input.discoverable !== undefined) changes.discoverable = input.discoverable;
+  if (input.indexable !== undefined) changes.indexable = input.indexable;
+  if (input.districtSlug !== undefined) {
+    const district = await resolveDistrict(ctx.db, input.districtSlug);
+    if (district === false) return { ok: false, reason: 'unknown-district' };
+    changes.districtId = district;
+  }
+  const [persona] = await ctx.db
+    .update(personas)
+    .set(changes)
+    .where(and(eq(personas.handle, handle), eq(personas.accountId, accountId), isNull(personas.deletedAt)))
+    .returning();
+  if (!persona) return { ok: false, reason: 'not-found' };
+  await ctx.events.emit({ type: 'persona.updated', personaId: persona.id });
+  return { ok: true, persona };
+}
+
+export type DeletePersonaResult = { ok: true } | { ok: false; reason: 'not-found' | 'last-persona' };
+
+/**
+ * Deletes a persona: its content goes, its link to the account goes, and its row stays as a
+ * tombstone holding the handle (never reused) so the deletion can be federated.
+ */
+export async function deletePersona(
+  ctx: Ctx,
+  accountId: string,
+  handle: string,
+): Promise<DeletePersonaResult> {
+  const result = await ctx.db.transaction(async (tx): Promise<DeletePersonaResult & { id?: string }> => {
+    const [account] = await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update');
+    if (!account) return { ok: false, reason: 'not-found' };
+    const owned = await tx
+      .select({ id: personas.id, handle: personas.handle })
+      .from(personas)
+      .where(and(eq(personas.accountId, accountId), isNull(personas.deletedAt)))
+      .orderBy(asc(personas.createdAt));
+    const target = owned.find((p) => p.handle === handle);
+    if (!target) return { ok: false, reason: 'not-found' };
+    if (owned.length === 1) return { ok: false, reason: 'last-persona' };
+    await tx
+      .update(personas)
+      .set({
+        accountId: null,
+        displayName: '',
+        bio: '',
+        districtId: null,
+        deletedAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .where(eq(personas.id, target.id));
+    if (account.activePersonaId === target.id) {
+      const next = owned.find((p) => p.id !== target.id)!;
+      await tx.update(accounts).set({ activePersonaId: next.id }).where(eq(accounts.id, accountId));
+    }
+    return { ok: true, id: target.id };
+  });
+  if (!result.ok) return result;
+  await ctx.events.emit({ type: 'persona.deleted', personaId: result.id!, handle });
+  return { ok: true };
+}
+
+export type SwitchPersonaResult = { ok: true; persona: Persona } | { ok: false; reason: 'not-found' };
+
+export async function switchActivePersona(
+  db: Db,
+  accountId: string,
+  handle: string,
+): Promise<SwitchPersonaResult> {
+  const persona = await findOwnedPersona(db, accountId, handle);
+  if (!persona) return { ok: false, reason: 'not-found' };
+  await db.update(accounts).set({ activePersonaId: persona.id }).where(eq(accounts.id, accountId));
+  return { ok: true, persona };
+}
+
+export async function findOwnedPersona(
+  db: Db,
+  accountId: string,
+  handle: string,
+): Promise<Persona | undefined> {
+  const [persona] = await db
+    .select()
+    .from(personas)
+    .where(and(eq(personas.handle, handle), eq(personas.accountId, accountId), isNull(personas.deletedAt)));
+  return persona;
+}
+
+export async function listAccountPersonas(db: Db, accountId: string): Promise<Persona[]> {
+  return db
+    .select()
+    .from(personas)
+    .where(and(eq(personas.accountId, accountId), isNull(personas.deletedAt)))
+    .orderBy(asc(personas.createdAt));
+}
+
+/** A live (not deleted) persona by handle, or undefined. */
+export async function findPersonaByHandle(db: Db, handle: string): Promise<Persona | undefined> {
+  const [persona] = await db
+    .select()
+    .from(personas)
+    .where(and(eq(personas.handle, handle.toLowerCase()), isNull(personas.deletedAt)));
+  return persona;
+}
+
+export async function findPersonaById(db: Db, id: string): Promise<Persona | undefined> {
+  const [persona] = await db.select().from(personas).where(eq(personas.id, id));
+  return persona;
+}
+
+export type PublicPersona = {
+  handle: string;
+  displayName: string;
+  bio: string;
+  district: { slug: string; name: string; verified: false } | null;
+};
+
+/**
+ * What anyone may see of a persona. Built field by field, never by spreading the row, so that
+ * nothing tying it to its account (id, account, e-mail, creation time, other personas) slips in.
+ */
+export async function publicPersonaView(db: Db, persona: Persona): Promise<PublicPersona> {
+  let district: PublicPersona['district'] = null;
+  if (persona.districtId) {
+    const [d] = await db.select().from(districts).where(eq(districts.id, persona.districtId));
+    if (d) district = { slug: d.slug, name: d.name, verified: false };
+  }
+  return { handle: persona.handle, displayName: persona.displayName, bio: persona.bio, district };
+}

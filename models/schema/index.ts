@@ -1,0 +1,4 @@
+// Every table of the platform. One line per schema file; drizzle-kit reads this module.
+export * from './accounts.ts';
+export * from './institutions.ts';
+export * from './territory.ts';
