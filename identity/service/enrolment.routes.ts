@@ -1,0 +1,110 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { ServiceContext } from './context.ts';
+import type { EidClient } from './eid.client.ts';
+import { confirmLetter, enrolWithEid, legalIdentitySchema, requestLetter } from './enrolment.ops.ts';
+import { createCredentialOffer } from './grants.ops.ts';
+import { escapeHtml, parseBody, problem, wantsHtml } from './http.ts';
+import { field, langOf, messages, page } from './i18n.ts';
+import { districtSelect } from './operator.routes.ts';
+
+const letterSchema = legalIdentitySchema.extend({
+  district: z.string().min(1),
+  address: z.string().trim().min(5).max(500),
+});
+const confirmSchema = z.object({ reference: z.uuid(), code: z.string().trim().min(1).max(40) });
+
+const confirmStatus = {
+  'not-found': 404,
+  expired: 410,
+  'too-many-attempts': 429,
+  'wrong-code': 400,
+  'unknown-district': 422,
+} as const;
+
+/** What a person does alone: ask for a letter, type its code back, sign in with the eID. */
+export function enrolmentRouter(ctx: ServiceContext, eid: EidClient | undefined): Router {
+  const router = express.Router();
+
+  router.get('/letter', (req, res) => {
+    const lang = langOf(req);
+    const t = messages[lang];
+    res.send(
+      page(
+        lang,
+        t.letterTitle,
+        `<p>${t.letterHelp}</p><form method="post" action="/letter/requests">
+${field('familyName', t.familyName, '<input id="familyName" name="familyName" required autocomplete="family-name">')}
+${field('givenNames', t.givenNames, '<input id="givenNames" name="givenNames" required autocomplete="given-name">')}
+${field('birthdate', t.birthdate, '<input id="birthdate" name="birthdate" type="date" required autocomplete="bday">')}
+${field('address', t.address, '<textarea id="address" name="address" required autocomplete="street-address"></textarea>')}
+${districtSelect(ctx, t.district)}<button>${t.send}</button></form>
+${eid ? `<p><a href="/enrol/eid/start">${t.eid}</a></p>` : ''}`,
+      ),
+    );
+  });
+
+  router.post('/letter/requests', async (req, res) => {
+    const body = parseBody(letterSchema, req, res);
+    if (!body) return;
+    const result = await requestLetter(ctx, body);
+    if (!result.ok)
+      return problem(res, 422, 'Unknown district', `choose one of: ${ctx.config.districts.join(', ')}`);
+    if (wantsHtml(req))
+      return res.send(
+        page(
+          langOf(req),
+          messages[langOf(req)].letterTitle,
+          `<p>${messages[langOf(req)].letterRequested}</p>`,
+        ),
+      );
+    res.status(202).json({ status: 'letter-requested' });
+  });
+
+  router.get('/letter/confirm', (req, res) => {
+    const lang = langOf(req);
+    const t = messages[lang];
+    const reference = typeof req.query.reference === 'string' ? req.query.reference : '';
+    res.send(
+      page(
+        lang,
+        t.confirmTitle,
+        `<form method="post" action="/letter/confirm">
+${field('reference', t.reference, `<input id="reference" name="reference" required value="${escapeHtml(reference)}">`)}
+${field('code', t.code, '<input id="code" name="code" required autocomplete="one-time-code" inputmode="text">')}
+<button>${t.confirm}</button></form>`,
+      ),
+    );
+  });
+
+  router.post('/letter/confirm', async (req, res) => {
+    const body = parseBody(confirmSchema, req, res);
+    if (!body) return;
+    const result = await confirmLetter(ctx, { requestId: body.reference, code: body.code });
+    if (!result.ok)
+      return problem(res, confirmStatus[result.reason], 'Code refused', result.reason, {
+        reason: result.reason,
+      });
+    const offer = await createCredentialOffer(ctx, result.personId);
+    if (wantsHtml(req)) return res.redirect(303, offer.walletUrl);
+    res.status(201).json({ credential_offer_uri: offer.uri, wallet_url: offer.walletUrl });
+  });
+
+  router.get('/enrol/eid/start', async (_req, res) => {
+    if (!eid) return problem(res, 404, 'National eID is not configured');
+    res.redirect(303, String(await eid.start()));
+  });
+
+  router.get('/enrol/eid/callback', async (req, res) => {
+    if (!eid) return problem(res, 404, 'National eID is not configured');
+    const current = new URL(req.originalUrl, ctx.config.publicUrl);
+    const login = await eid.finish(current);
+    if (!login.ok) return problem(res, 400, 'National eID sign-in failed', login.reason);
+    const result = await enrolWithEid(ctx, login.identity);
+    if (!result.ok) return problem(res, 422, 'Enrolment refused', result.reason);
+    const offer = await createCredentialOffer(ctx, result.personId);
+    res.redirect(303, offer.walletUrl);
+  });
+
+  return router;
+}

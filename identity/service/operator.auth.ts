@@ -1,0 +1,46 @@
+import { and, eq, gt } from 'drizzle-orm';
+import type { NextFunction, Request, Response } from 'express';
+import { operatorSessions, operators } from '../schema.ts';
+import type { ServiceContext } from './context.ts';
+import { cookies, problem, wantsHtml } from './http.ts';
+import { randomToken, sha256 } from './secrets.ts';
+
+export const OPERATOR_COOKIE = 'identity_operator';
+const SESSION_HOURS = 8;
+
+export async function startOperatorSession(ctx: ServiceContext, res: Response, operatorId: string) {
+  const token = randomToken();
+  await ctx.db.insert(operatorSessions).values({
+    hash: sha256(token),
+    operatorId,
+    expiresAt: new Date(ctx.now().getTime() + SESSION_HOURS * 3_600_000),
+  });
+  res.cookie(OPERATOR_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: ctx.config.publicUrl.startsWith('https:'),
+    maxAge: SESSION_HOURS * 3_600_000,
+  });
+}
+
+export type OperatorLocals = { operator: { id: string; email: string } };
+
+/** Middleware: only signed-in desk operators. */
+export function requireOperator(ctx: ServiceContext) {
+  return async (req: Request, res: Response<unknown, OperatorLocals>, next: NextFunction) => {
+    const token = cookies(req)[OPERATOR_COOKIE];
+    if (token) {
+      const [row] = await ctx.db
+        .select({ id: operators.id, email: operators.email })
+        .from(operatorSessions)
+        .innerJoin(operators, eq(operatorSessions.operatorId, operators.id))
+        .where(and(eq(operatorSessions.hash, sha256(token)), gt(operatorSessions.expiresAt, ctx.now())));
+      if (row) {
+        res.locals.operator = row;
+        return next();
+      }
+    }
+    if (wantsHtml(req)) return res.redirect(303, '/operator/login');
+    problem(res, 401, 'Operator sign-in required');
+  };
+}

@@ -1,0 +1,87 @@
+import { createHash, createHmac, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const scryptAsync = promisify(scrypt);
+
+/** The service secret (keys the de-duplication HMAC): from config, else kept in the data folder. */
+export async function loadSecretKey(dataDir: string, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  await mkdir(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'secret.key');
+  try {
+    const handle = await open(file, 'wx', 0o600);
+    const key = randomBytes(32).toString('base64url');
+    await handle.writeFile(key);
+    await handle.close();
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+export type LegalIdentity = { familyName: string; givenNames: string; birthdate: string };
+
+function normaliseName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/**
+ * The de-duplication key: an HMAC of the normalised identity. The same person enrolled by
+ * two methods gets the same key; without the secret it cannot be recomputed from a name.
+ */
+export function dedupKey(secret: string, identity: LegalIdentity): string {
+  const normalised = [
+    normaliseName(identity.familyName),
+    normaliseName(identity.givenNames),
+    identity.birthdate,
+  ].join('\n');
+  return createHmac('sha256', secret).update(normalised).digest('base64url');
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** A letter code a person can type: 10 characters, no look-alikes, shown in groups. */
+export function letterCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  let code = '';
+  for (let i = 0; i < 10; i++) code += alphabet[randomInt(alphabet.length)];
+  return code;
+}
+
+export function normaliseLetterCode(input: string): string {
+  return input.toUpperCase().replace(/[\s-]/g, '');
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = (await scryptAsync(password, salt, 32)) as Buffer;
+  return `scrypt$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, saltText, hashText] = stored.split('$');
+  if (scheme !== 'scrypt' || !saltText || !hashText) return false;
+  const expected = Buffer.from(hashText, 'base64url');
+  const actual = (await scryptAsync(password, Buffer.from(saltText, 'base64url'), expected.length)) as Buffer;
+  return timingSafeEqual(expected, actual);
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
