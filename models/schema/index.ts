@@ -2,3 +2,4 @@
 export * from './accounts.ts';
 export * from './institutions.ts';
 export * from './territory.ts';
+export * from './posts.ts';
