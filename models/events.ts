@@ -6,7 +6,10 @@ export type DomainEvent =
   | { type: 'persona.created'; personaId: string }
   | { type: 'persona.updated'; personaId: string }
   | { type: 'persona.deleted'; personaId: string; handle: string }
-  | { type: 'institution.updated'; institutionId: string };
+  | { type: 'institution.updated'; institutionId: string }
+  | { type: 'post.published'; postId: string }
+  | { type: 'post.updated'; postId: string }
+  | { type: 'post.deleted'; postId: string };
 
 export type DomainEventType = DomainEvent['type'];
 type Handler<T extends DomainEventType> = (event: Extract<DomainEvent, { type: T }>) => void | Promise<void>;
