@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { loadConfig } from './config.ts';
-import { openIdentityDb } from './db.ts';
+import { identityDbOptions, openIdentityDb } from './db.ts';
 import { createIdentityApp } from './service/app.ts';
 import type { ServiceContext } from './service/context.ts';
 import { createOperator } from './service/enrolment.ops.ts';
@@ -22,7 +22,7 @@ async function readStdin(): Promise<string> {
 
 async function main(args: string[]) {
   const config = loadConfig();
-  const opened = await openIdentityDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const opened = await openIdentityDb(identityDbOptions(config));
   const ctx: ServiceContext = {
     db: opened.db,
     config,
