@@ -1,5 +1,6 @@
 import type { Express, Router } from 'express';
 import type passport from 'passport';
+import { ApiRegistry } from './api/registry.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -8,6 +9,10 @@ import type { AppContext } from './context.ts';
  */
 export function mountBeforeBodyParsers(_app: Express, _ctx: AppContext): void {}
 
-export function mountApi(_api: Router, _ctx: AppContext, _passport: passport.PassportStatic): void {}
+/** `/api/v1`: each resource adds one `api.add(…Routes(ctx))` line; see server/api/registry.ts. */
+export function mountApi(router: Router, _ctx: AppContext, _passport: passport.PassportStatic): void {
+  const api = new ApiRegistry(router, { title: 'Parvis API', version: '1' });
+  void api;
+}
 
 export function mountWeb(_web: Router, _ctx: AppContext, _passport: passport.PassportStatic): void {}
