@@ -3,3 +3,4 @@ export * from './accounts.ts';
 export * from './institutions.ts';
 export * from './territory.ts';
 export * from './posts.ts';
+export * from './federation.ts';

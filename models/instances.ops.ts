@@ -1,0 +1,117 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import { type DomainBlock, domainBlocks, follows, knownInstances, remoteActors } from './schema/index.ts';
+
+/**
+ * A "domain" here is a URL host as other servers are addressed: lower case, with the port
+ * when there is one (two test instances on one loopback address differ only by port).
+ */
+export function normalizeDomain(input: string): string | undefined {
+  const raw = input.trim().toLowerCase();
+  if (!raw) return undefined;
+  const candidate = /^[a-z][a-z0-9+.-]*:\/\//.test(raw) ? raw : `https://${raw}`;
+  if (!URL.canParse(candidate)) return undefined;
+  const url = new URL(candidate);
+  if (!url.hostname || url.username || url.password) return undefined;
+  // A bare domain keeps no default port; a URL given with a scheme keeps an explicit one.
+  return url.host;
+}
+
+/** True when the host (or a parent domain of it) is blocked. */
+export async function isDomainBlocked(db: Db, host: string): Promise<boolean> {
+  const h = host.toLowerCase();
+  const hostname = h.replace(/:\d+$/, '');
+  const candidates = new Set<string>([h, hostname]);
+  const parts = hostname.split('.');
+  for (let i = 1; i < parts.length - 1; i++) candidates.add(parts.slice(i).join('.'));
+  const rows = await db
+    .select({ domain: domainBlocks.domain })
+    .from(domainBlocks)
+    .where(inArray(domainBlocks.domain, [...candidates]))
+    .limit(1);
+  return rows.length > 0;
+}
+
+export type BlockDomainResult =
+  | { ok: true; block: DomainBlock; created: boolean }
+  | { ok: false; reason: 'invalid-domain' };
+
+/**
+ * Blocks a server: from now on nothing is accepted from it or sent to it, and the follows in
+ * both directions with its actors are dropped (they would only carry traffic we refuse).
+ */
+export async function blockDomain(
+  db: Db,
+  input: { domain: string; reason?: string },
+): Promise<BlockDomainResult> {
+  const domain = normalizeDomain(input.domain);
+  if (!domain) return { ok: false, reason: 'invalid-domain' };
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(domainBlocks)
+      .values({ domain, reason: input.reason ?? '' })
+      .onConflictDoNothing()
+      .returning();
+    const actorIds = tx
+      .select({ id: remoteActors.id })
+      .from(remoteActors)
+      .where(sql`${remoteActors.domain} = ${domain} OR ${remoteActors.domain} LIKE ${`%.${domain}`}`);
+    await tx.delete(follows).where(inArray(follows.remoteActorId, actorIds));
+    if (created) return { ok: true, block: created, created: true };
+    const [existing] = await tx.select().from(domainBlocks).where(eq(domainBlocks.domain, domain));
+    return { ok: true, block: existing!, created: false };
+  });
+}
+
+export async function unblockDomain(
+  db: Db,
+  input: string,
+): Promise<{ ok: true } | { ok: false; reason: 'not-found' }> {
+  const domain = normalizeDomain(input);
+  if (!domain) return { ok: false, reason: 'not-found' };
+  const rows = await db.delete(domainBlocks).where(eq(domainBlocks.domain, domain)).returning();
+  return rows.length > 0 ? { ok: true } : { ok: false, reason: 'not-found' };
+}
+
+export async function listDomainBlocks(db: Db): Promise<DomainBlock[]> {
+  return db.select().from(domainBlocks).orderBy(asc(domainBlocks.domain));
+}
+
+/** Notes that we exchanged with a server (first/last seen); software when known. */
+export async function touchInstance(db: Db, host: string, software?: string | null): Promise<void> {
+  const domain = host.toLowerCase();
+  const now = new Date();
+  await db
+    .insert(knownInstances)
+    .values({ domain, software: software ?? null, firstSeenAt: now, lastSeenAt: now })
+    .onConflictDoUpdate({
+      target: knownInstances.domain,
+      set: software ? { lastSeenAt: now, software } : { lastSeenAt: now },
+    });
+}
+
+export type KnownInstanceView = {
+  domain: string;
+  software: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  actors: number;
+  blocked: boolean;
+};
+
+/** Every server we know of, with how many of its actors we cache and whether it is blocked. */
+export async function listKnownInstances(db: Db): Promise<KnownInstanceView[]> {
+  const rows = await db
+    .select({
+      domain: knownInstances.domain,
+      software: knownInstances.software,
+      firstSeenAt: knownInstances.firstSeenAt,
+      lastSeenAt: knownInstances.lastSeenAt,
+      actors: sql<number>`(SELECT count(*)::int FROM ${remoteActors} WHERE ${remoteActors.domain} = ${knownInstances.domain})`,
+      blocked: sql<boolean>`EXISTS (SELECT 1 FROM ${domainBlocks} WHERE ${domainBlocks.domain} = ${knownInstances.domain})`,
+    })
+    .from(knownInstances)
+    .where(and())
+    .orderBy(asc(knownInstances.domain));
+  return rows;
+}
