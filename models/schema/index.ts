@@ -4,3 +4,5 @@ export * from './institutions.ts';
 export * from './territory.ts';
 export * from './posts.ts';
 export * from './federation.ts';
+export * from './kv.ts';
+export * from './queue.ts';

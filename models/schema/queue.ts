@@ -1,0 +1,33 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Fedify's message queue (outgoing deliveries, incoming activities, fan-outs). A job is
+ * claimed by a worker with a lease (`locked_until`, `locked_by`) in a short transaction, and
+ * deleted once handled; a job whose lease ran out is claimed again. See docs/adr/0002.
+ */
+export const queueJobs = pgTable(
+  'queue_jobs',
+  {
+    id: uuid('id').primaryKey(),
+    /** Enqueue order: FIFO and the order within one ordering key follow it. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
+    message: jsonb('message').notNull(),
+    /** Jobs sharing an ordering key run one at a time, in `seq` order. */
+    orderingKey: text('ordering_key'),
+    runAt: timestamp('run_at', { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lockedBy: text('locked_by'),
+    /** How many times the job was claimed (more than one means a worker lost it). */
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The claim scans ready, unleased jobs in due order.
+    index('queue_jobs_ready_idx').on(t.runAt, t.seq).where(sql`${t.lockedUntil} IS NULL`),
+    // Leased jobs: expired leases are found here.
+    index('queue_jobs_leased_idx').on(t.lockedUntil).where(sql`${t.lockedUntil} IS NOT NULL`),
+    // The head of each ordering key.
+    index('queue_jobs_ordering_idx').on(t.orderingKey, t.seq).where(sql`${t.orderingKey} IS NOT NULL`),
+  ],
+);
