@@ -1,0 +1,189 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import { findPostByIri, findPostRow } from './posts.queries.ts';
+import {
+  follows,
+  type Post,
+  type PostVisibility,
+  postAnnounces,
+  postLikes,
+  posts,
+  remoteActors,
+} from './schema/index.ts';
+
+/**
+ * Posts, likes and announces arriving over federation. The federation layer has already
+ * checked signatures, authorship and domain blocks and sanitised the HTML; here we store,
+ * idempotently by IRI, so a redelivered activity changes nothing.
+ */
+export type RemotePostInput = {
+  iri: string;
+  authorActorIri: string;
+  /** Sanitised HTML. */
+  content: string;
+  language: string | null;
+  visibility: PostVisibility;
+  /** The parent: one of our posts (the caller recognised our URL), or any IRI. */
+  inReplyTo: { postId: string } | { iri: string } | null;
+  url: string | null;
+  published: Date;
+  updated: Date | null;
+};
+
+export type UpsertRemotePostResult =
+  | { ok: true; post: Post; created: boolean }
+  | { ok: false; reason: 'not-author' | 'deleted' | 'not-followed' };
+
+/** True when some local actor follows (accepted) the remote actor. */
+export async function isFollowedHere(db: Db, actorIri: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(follows)
+    .innerJoin(remoteActors, eq(remoteActors.id, follows.remoteActorId))
+    .where(
+      and(eq(remoteActors.iri, actorIri), eq(follows.direction, 'outbound'), eq(follows.state, 'accepted')),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+async function resolveParent(
+  db: Db,
+  inReplyTo: RemotePostInput['inReplyTo'],
+): Promise<{ inReplyToId: string | null; inReplyToIri: string | null }> {
+  if (!inReplyTo) return { inReplyToId: null, inReplyToIri: null };
+  if ('postId' in inReplyTo) {
+    const parent = await findPostRow(db, inReplyTo.postId);
+    return parent
+      ? { inReplyToId: parent.id, inReplyToIri: null }
+      : { inReplyToId: null, inReplyToIri: null };
+  }
+  const parent = await findPostByIri(db, inReplyTo.iri);
+  return parent
+    ? { inReplyToId: parent.id, inReplyToIri: null }
+    : { inReplyToId: null, inReplyToIri: inReplyTo.iri };
+}
+
+/**
+ * Stores a remote post (Create) or refreshes it (a Create redelivered). A reply to one of our
+ * posts joins that thread. Followers-only posts are kept only when someone here follows the
+ * author: otherwise nobody here may read them.
+ */
+export async function upsertRemotePost(db: Db, input: RemotePostInput): Promise<UpsertRemotePostResult> {
+  const existing = await findPostByIri(db, input.iri);
+  if (existing) {
+    if (existing.authorActorIri !== input.authorActorIri) return { ok: false, reason: 'not-author' };
+    if (existing.deletedAt) return { ok: false, reason: 'deleted' };
+    return { ok: true, post: existing, created: false };
+  }
+  if (input.visibility !== 'public' && !(await isFollowedHere(db, input.authorActorIri))) {
+    return { ok: false, reason: 'not-followed' };
+  }
+  const parent = await resolveParent(db, input.inReplyTo);
+  const [inserted] = await db
+    .insert(posts)
+    .values({
+      authorActorIri: input.authorActorIri,
+      iri: input.iri,
+      url: input.url,
+      content: input.content,
+      language: input.language,
+      visibility: input.visibility,
+      ...parent,
+      published: input.published,
+      updated: input.updated,
+    })
+    .onConflictDoNothing({ target: posts.iri })
+    .returning();
+  if (!inserted) {
+    // Another worker stored the same IRI between our read and our insert.
+    const row = await findPostByIri(db, input.iri);
+    if (!row || row.authorActorIri !== input.authorActorIri) return { ok: false, reason: 'not-author' };
+    return { ok: true, post: row, created: false };
+  }
+  // Replies that arrived before this post now hang under it.
+  await db
+    .update(posts)
+    .set({ inReplyToId: inserted.id, inReplyToIri: null })
+    .where(eq(posts.inReplyToIri, input.iri));
+  return { ok: true, post: inserted, created: true };
+}
+
+export type RemoteChangeResult = { ok: true; post: Post } | { ok: false; reason: 'not-found' | 'not-author' };
+
+/** Applies an Update: only the post's author may change it, and a deleted post stays deleted. */
+export async function updateRemotePost(
+  db: Db,
+  input: { iri: string; actorIri: string; content: string; language: string | null; updated: Date | null },
+): Promise<RemoteChangeResult> {
+  const existing = await findPostByIri(db, input.iri);
+  if (!existing || existing.deletedAt) return { ok: false, reason: 'not-found' };
+  if (existing.authorActorIri !== input.actorIri) return { ok: false, reason: 'not-author' };
+  const [post] = await db
+    .update(posts)
+    .set({ content: input.content, language: input.language, updated: input.updated ?? new Date() })
+    .where(and(eq(posts.id, existing.id), isNull(posts.deletedAt)))
+    .returning();
+  return post ? { ok: true, post } : { ok: false, reason: 'not-found' };
+}
+
+/** Applies a Delete: the content goes, a tombstone stays so replies keep their place. */
+export async function deleteRemotePost(
+  db: Db,
+  input: { iri: string; actorIri: string },
+): Promise<RemoteChangeResult> {
+  const existing = await findPostByIri(db, input.iri);
+  if (!existing) return { ok: false, reason: 'not-found' };
+  if (existing.authorActorIri !== input.actorIri) return { ok: false, reason: 'not-author' };
+  if (existing.deletedAt) return { ok: true, post: existing };
+  const [post] = await db
+    .update(posts)
+    .set({ content: '', deletedAt: new Date() })
+    .where(eq(posts.id, existing.id))
+    .returning();
+  return { ok: true, post: post ?? existing };
+}
+
+export type ReactionKind = 'like' | 'announce';
+const table = (kind: ReactionKind) => (kind === 'like' ? postLikes : postAnnounces);
+
+export type RecordReactionResult = { ok: true; created: boolean } | { ok: false; reason: 'post-not-found' };
+
+/** Records a Like or Announce of one of our stored posts; once per actor and post, once per activity id. */
+export async function recordReaction(
+  db: Db,
+  kind: ReactionKind,
+  input: { postId: string; actorIri: string; activityIri: string },
+): Promise<RecordReactionResult> {
+  const post = await findPostRow(db, input.postId);
+  if (!post || post.deletedAt) return { ok: false, reason: 'post-not-found' };
+  const rows = await db
+    .insert(table(kind))
+    .values(input)
+    .onConflictDoNothing()
+    .returning({ id: table(kind).id });
+  return { ok: true, created: rows.length > 0 };
+}
+
+/**
+ * Undoes a Like or Announce. Only the actor who sent it may: the activity is matched by its id
+ * and its actor, or by actor and post when the Undo names an activity we never stored under that id.
+ */
+export async function undoReaction(
+  db: Db,
+  kind: ReactionKind,
+  input: { actorIri: string; activityIri: string; postId?: string },
+): Promise<{ ok: true; removed: boolean }> {
+  const t = table(kind);
+  let rows = await db
+    .delete(t)
+    .where(and(eq(t.activityIri, input.activityIri), eq(t.actorIri, input.actorIri)))
+    .returning({ id: t.id });
+  if (rows.length === 0 && input.postId) {
+    rows = await db
+      .delete(t)
+      .where(and(eq(t.postId, input.postId), eq(t.actorIri, input.actorIri)))
+      .returning({ id: t.id });
+  }
+  return { ok: true, removed: rows.length > 0 };
+}
