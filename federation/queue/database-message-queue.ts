@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type {
+  MessageQueue,
+  MessageQueueDepth,
+  MessageQueueEnqueueOptions,
+  MessageQueueListenOptions,
+} from '@fedify/fedify';
+import { getLogger } from '@logtape/logtape';
+import type { Database } from '../../models/db.ts';
+import { enqueueJobs, type NewJob, queueDepth } from '../../models/queue.ops.ts';
+import { QueueWorker } from './queue-worker.ts';
+
+const log = getLogger(['parvis', 'queue']);
+
+export type DatabaseMessageQueueOptions = {
+  /** Handlers one `listen()` runs at once in this process (QUEUE_CONCURRENCY). */
+  concurrency?: number;
+  /** Names this process in `locked_by`; unique per process by default. */
+  workerId?: string;
+  /** How long a claim holds a job before another worker may take it over (ms). */
+  leaseMs?: number;
+  /** How often running jobs' leases are extended (ms); well under `leaseMs`. */
+  heartbeatMs?: number;
+  /** The longest an idle worker waits before looking again without a notification (ms). */
+  pollIntervalMs?: number;
+  /** On shutdown, how long running handlers may finish before their jobs are released (ms). */
+  shutdownGraceMs?: number;
+  /** The LISTEN/NOTIFY channel; one per queue table. */
+  channel?: string;
+};
+
+/**
+ * Fedify's MessageQueue on our database, shared by every web and worker process of the
+ * instance: durable, at-least-once, ordered per ordering key. See docs/adr/0002.
+ */
+export class DatabaseMessageQueue implements MessageQueue {
+  /** Fedify retries failed deliveries and inbox activities itself (re-enqueued with a delay). */
+  readonly nativeRetrial = false;
+  readonly #database: Database;
+  readonly #options: Required<DatabaseMessageQueueOptions>;
+  #listeners = 0;
+
+  constructor(database: Database, options: DatabaseMessageQueueOptions = {}) {
+    const leaseMs = options.leaseMs ?? 30_000;
+    const concurrency = options.concurrency ?? 16;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`queue concurrency must be a positive integer, got ${concurrency}`);
+    if (!(leaseMs > 0)) throw new RangeError(`queue lease must be positive, got ${leaseMs}`);
+    this.#database = database;
+    this.#options = {
+      concurrency,
+      workerId: options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      leaseMs,
+      heartbeatMs: options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3)),
+      pollIntervalMs: options.pollIntervalMs ?? 2_000,
+      shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+      channel: options.channel ?? 'parvis_queue',
+    };
+  }
+
+  get workerId(): string {
+    return this.#options.workerId;
+  }
+
+  async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
+    await this.enqueueMany([message], options);
+  }
+
+  /** One multi-row insert, then one notification. */
+  async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
+    const delayMs = toDelayMs(options);
+    const orderingKey = options?.orderingKey ?? null;
+    const jobs: NewJob[] = messages.map((message) => {
+      if (message === undefined) throw new TypeError('a queue message must be a JSON value, got undefined');
+      return { message, orderingKey, delayMs };
+    });
+    if (jobs.length === 0) return;
+    await enqueueJobs(this.#database.db, jobs);
+    try {
+      await this.#database.notify(this.#options.channel, delayMs > 0 ? 'delayed' : 'ready');
+    } catch (error) {
+      // The jobs are stored; workers find them at their next poll.
+      log.warn('Queue notification failed after enqueue; workers will poll: {error}', { error });
+    }
+  }
+
+  async listen(
+    handler: (message: unknown) => Promise<void> | void,
+    options?: MessageQueueListenOptions,
+  ): Promise<void> {
+    const n = ++this.#listeners;
+    const { workerId, ...settings } = this.#options;
+    const worker = new QueueWorker(this.#database, handler, {
+      ...settings,
+      // Two listen() calls on one queue are two workers: their leases must not mix.
+      workerId: n === 1 ? workerId : `${workerId}/${n}`,
+    });
+    await worker.run(options?.signal);
+  }
+
+  async getDepth(): Promise<MessageQueueDepth> {
+    return queueDepth(this.#database.db);
+  }
+}
+
+function toDelayMs(options: MessageQueueEnqueueOptions | undefined): number {
+  if (!options?.delay) return 0;
+  const ms = options.delay.total({ unit: 'millisecond' });
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new RangeError(`a queue delay must not be negative, got ${options.delay.toString()}`);
+  return ms;
+}

@@ -1,0 +1,16 @@
+import type { MessageQueue } from '@fedify/fedify';
+import type { Database } from '../../models/db.ts';
+import { DatabaseMessageQueue, type DatabaseMessageQueueOptions } from './database-message-queue.ts';
+
+export { DatabaseMessageQueue, type DatabaseMessageQueueOptions };
+
+/**
+ * The instance's MessageQueue for Fedify: on the instance's own database. Pass
+ * `concurrency: config.queueConcurrency`.
+ */
+export function createMessageQueue(
+  database: Database,
+  options: DatabaseMessageQueueOptions & { concurrency: number },
+): MessageQueue {
+  return new DatabaseMessageQueue(database, options);
+}

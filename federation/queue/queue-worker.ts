@@ -1,0 +1,234 @@
+import { getLogger } from '@logtape/logtape';
+import type { Database } from '../../models/db.ts';
+import {
+  type ClaimedJob,
+  claimJobs,
+  completeJobAndSignal,
+  extendLeases,
+  msUntilNextDue,
+  releaseJobs,
+} from '../../models/queue.ops.ts';
+
+const log = getLogger(['parvis', 'queue']);
+
+export type QueueWorkerSettings = {
+  channel: string;
+  workerId: string;
+  concurrency: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  pollIntervalMs: number;
+  shutdownGraceMs: number;
+};
+
+type Handler = (message: unknown) => Promise<void> | void;
+
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * One `listen()` call: claims due jobs while it has free slots, runs up to `concurrency`
+ * handlers at once, keeps their leases alive, and deletes each job once handled. It wakes on a
+ * notification, on a freed slot, at the next delayed job's due time, and at least every poll
+ * interval, so a missed notification only delays work. Database errors are logged and retried
+ * with back-off; nothing here rejects.
+ */
+export class QueueWorker {
+  readonly #database: Database;
+  readonly #handler: Handler;
+  readonly #settings: QueueWorkerSettings;
+  readonly #running = new Map<string, Promise<void>>();
+  #wakePending = false;
+  #wakeUp: (() => void) | undefined;
+
+  constructor(database: Database, handler: Handler, settings: QueueWorkerSettings) {
+    this.#database = database;
+    this.#handler = handler;
+    this.#settings = settings;
+  }
+
+  async run(signal: AbortSignal | undefined): Promise<void> {
+    const onAbort = () => this.#wake();
+    signal?.addEventListener('abort', onAbort);
+    const heartbeat = setInterval(() => void this.#heartbeat(), this.#settings.heartbeatMs);
+    heartbeat.unref();
+    let unlisten: (() => Promise<void>) | undefined;
+    let backoffMs = 0;
+    try {
+      while (!signal?.aborted) {
+        // The LISTEN subscription is retried here until it succeeds; the driver itself
+        // re-establishes it after a cut.
+        unlisten ??= await this.#subscribe();
+        this.#wakePending = false;
+        let waitMs: number;
+        try {
+          const free = this.#settings.concurrency - this.#running.size;
+          if (free > 0) {
+            const jobs = await claimJobs(this.#database.db, {
+              workerId: this.#settings.workerId,
+              limit: free,
+              leaseMs: this.#settings.leaseMs,
+            });
+            for (const job of jobs) this.#start(job);
+            // A full batch: more may be due right now.
+            if (jobs.length === free) continue;
+            const nextDue = await msUntilNextDue(this.#database.db);
+            waitMs = Math.min(this.#settings.pollIntervalMs, nextDue ?? Number.POSITIVE_INFINITY);
+          } else {
+            // Every slot busy: a finishing job wakes the loop.
+            waitMs = this.#settings.pollIntervalMs;
+          }
+          backoffMs = 0;
+        } catch (error) {
+          backoffMs = Math.min(Math.max(backoffMs * 2, 250), MAX_BACKOFF_MS);
+          log.warn('Queue worker {workerId} cannot reach the database; retrying in {backoffMs} ms: {error}', {
+            workerId: this.#settings.workerId,
+            backoffMs,
+            error,
+          });
+          waitMs = backoffMs;
+          // An error is no reason to skip the back-off: a notification must not spin the loop.
+          await this.#sleep(waitMs, true, signal);
+          continue;
+        }
+        await this.#sleep(waitMs, false, signal);
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await this.#shutdown();
+      clearInterval(heartbeat);
+      if (unlisten)
+        await unlisten().catch((error: unknown) => log.debug('UNLISTEN failed: {error}', { error }));
+    }
+  }
+
+  #start(job: ClaimedJob): void {
+    if (job.attempts > 1) {
+      log.info('Job {jobId} claimed again (attempt {attempts}): a previous worker lost its lease.', {
+        jobId: job.id,
+        attempts: job.attempts,
+      });
+    }
+    const run = (async () => {
+      try {
+        await this.#handler(job.message);
+      } catch (error) {
+        // Fedify retries failed deliveries and inbox jobs itself by enqueueing a new job
+        // (nativeRetrial is false), so a job whose handler threw is not retried here.
+        log.error(
+          'Queue handler failed for job {jobId}; dropping it (Fedify schedules its own retries): {error}',
+          {
+            jobId: job.id,
+            error,
+          },
+        );
+      }
+      await this.#complete(job.id);
+    })().finally(() => {
+      this.#running.delete(job.id);
+      this.#wake();
+    });
+    this.#running.set(job.id, run);
+  }
+
+  /** Deletes a finished job, retrying through short outages (the heartbeat keeps its lease meanwhile). */
+  async #complete(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await completeJobAndSignal(this.#database.db, id, this.#settings.channel);
+        return;
+      } catch (error) {
+        if (attempt >= 6) {
+          log.error('Could not delete finished job {jobId}; it will run again when its lease ends: {error}', {
+            jobId: id,
+            error,
+          });
+          return;
+        }
+        await delay(Math.min(250 * 2 ** attempt, MAX_BACKOFF_MS));
+      }
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    const ids = [...this.#running.keys()];
+    if (ids.length === 0) return;
+    try {
+      const held = await extendLeases(this.#database.db, {
+        workerId: this.#settings.workerId,
+        ids,
+        leaseMs: this.#settings.leaseMs,
+      });
+      if (held.length < ids.length) {
+        log.warn('Queue worker {workerId} lost the lease of {lost} running job(s); they may run twice.', {
+          workerId: this.#settings.workerId,
+          lost: ids.length - held.length,
+        });
+      }
+    } catch (error) {
+      log.warn('Extending job leases failed; retrying at the next beat: {error}', { error });
+    }
+  }
+
+  async #subscribe(): Promise<(() => Promise<void>) | undefined> {
+    try {
+      return await this.#database.listen(this.#settings.channel, () => this.#wake());
+    } catch (error) {
+      log.warn('Cannot LISTEN for queue notifications yet; polling meanwhile: {error}', { error });
+      return undefined;
+    }
+  }
+
+  /** Waits for running handlers up to the grace period, then gives the rest back to the queue. */
+  async #shutdown(): Promise<void> {
+    if (this.#running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.#running.values()),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#settings.shutdownGraceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const unfinished = [...this.#running.keys()];
+    if (unfinished.length === 0) return;
+    try {
+      await releaseJobs(this.#database.db, { workerId: this.#settings.workerId, ids: unfinished });
+      log.info('Queue worker {workerId} stopped; released {count} unfinished job(s).', {
+        workerId: this.#settings.workerId,
+        count: unfinished.length,
+      });
+    } catch (error) {
+      log.warn('Releasing unfinished jobs failed; their leases will expire instead: {error}', { error });
+    }
+  }
+
+  #wake(): void {
+    this.#wakePending = true;
+    const wakeUp = this.#wakeUp;
+    this.#wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  /**
+   * Sleeps up to `ms`. A wake-up (notification, freed slot) ends it early unless `ignoreWake`
+   * (the back-off after an error); an abort always does.
+   */
+  async #sleep(ms: number, ignoreWake: boolean, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted || (!ignoreWake && this.#wakePending)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done);
+      this.#wakeUp = ignoreWake ? undefined : done;
+    });
+    this.#wakeUp = undefined;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
