@@ -189,7 +189,7 @@ for (const kind of databaseKinds()) {
         assert.equal(p.iat, Date.UTC(2026, 10, 27) / 1000, 'iat is rounded to the day');
         assert.ok((p.exp as number) - (p.iat as number) <= 90 * 86_400);
         assert.equal(p.resident_of, undefined, 'claims are selectively disclosable only');
-        const claims = Object.fromEntries(
+        const claims: Record<string, unknown> = Object.fromEntries(
           [...decodeDisclosures(batch.credentials[i]!)].map(([k, v]) => [k, v.value]),
         );
         assert.deepEqual(claims, { resident_of: 'Parvis-sur-Loire', district: 'Centre', age_range: '30-39' });
