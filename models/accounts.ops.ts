@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, TransactionRollbackError } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import type { DomainEvents } from './events.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -17,11 +17,12 @@ export async function signUp(
   role: Role = 'resident',
 ): Promise<SignUpResult> {
   const passwordHash = await hashPassword(input.password);
+  const email = input.email.trim().toLowerCase();
   const result = await ctx.db
     .transaction(async (tx): Promise<SignUpResult> => {
       const [account] = await tx
         .insert(accounts)
-        .values({ email: input.email, passwordHash, role })
+        .values({ email, passwordHash, role })
         .onConflictDoNothing({ target: accounts.email })
         .returning();
       if (!account) return { ok: false, reason: 'email-taken' };
@@ -48,8 +49,9 @@ export async function signUp(
   return result;
 }
 
+// drizzle's rollback error is named 'DrizzleError', so check the class, not the name.
 function isRollback(err: unknown): boolean {
-  return err instanceof Error && err.name === 'TransactionRollbackError';
+  return err instanceof TransactionRollbackError;
 }
 
 export type AuthenticateResult =

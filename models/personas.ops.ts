@@ -220,3 +220,34 @@ export async function publicPersonaView(db: Db, persona: Persona): Promise<Publi
   }
   return { handle: persona.handle, displayName: persona.displayName, bio: persona.bio, district };
 }
+
+export type OwnPersona = PublicPersona & { discoverable: boolean; indexable: boolean; active: boolean };
+
+/** A persona as its owner sees it in their own settings (still no ids or timestamps). */
+export async function ownPersonaView(
+  db: Db,
+  persona: Persona,
+  activePersonaId: string | null,
+): Promise<OwnPersona> {
+  return {
+    ...(await publicPersonaView(db, persona)),
+    discoverable: persona.discoverable,
+    indexable: persona.indexable,
+    active: persona.id === activePersonaId,
+  };
+}
+
+/** The account's live personas, oldest first, and the handle of the active one. */
+export async function listOwnPersonaViews(
+  db: Db,
+  accountId: string,
+): Promise<{ activePersona: string | null; personas: OwnPersona[] }> {
+  const [account] = await db
+    .select({ activePersonaId: accounts.activePersonaId })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  const activeId = account?.activePersonaId ?? null;
+  const rows = await listAccountPersonas(db, accountId);
+  const views = await Promise.all(rows.map((p) => ownPersonaView(db, p, activeId)));
+  return { activePersona: rows.find((p) => p.id === activeId)?.handle ?? null, personas: views };
+}

@@ -33,3 +33,8 @@ export async function hitRateLimit(
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
   await db.execute(sql`DELETE FROM rate_limits WHERE key = ${key}`);
 }
+
+/** Takes back one hit (an attempt that turned out legitimate), so limits count failures only. */
+export async function forgiveRateLimitHit(db: Db, key: string): Promise<void> {
+  await db.execute(sql`UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key = ${key}`);
+}

@@ -1,4 +1,4 @@
-import { eq, lt } from 'drizzle-orm';
+import { and, eq, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { sessions } from './schema/index.ts';
 
@@ -30,5 +30,14 @@ export async function destroySession(db: Db, sid: string): Promise<void> {
 
 export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
   const rows = await db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ sid: sessions.sid });
+  return rows.length;
+}
+
+/** Logs an account out everywhere but `keepSid` (after a password change). */
+export async function destroyOtherSessions(db: Db, accountId: string, keepSid: string): Promise<number> {
+  const rows = await db
+    .delete(sessions)
+    .where(and(sql`${sessions.data} -> 'passport' ->> 'user' = ${accountId}`, ne(sessions.sid, keepSid)))
+    .returning({ sid: sessions.sid });
   return rows.length;
 }

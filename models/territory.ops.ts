@@ -15,13 +15,16 @@ export async function getInstanceSettings(db: Db, defaults: { name: string }): P
 }
 
 export async function updateInstanceSettings(db: Db, changes: Partial<InstanceSettings>): Promise<void> {
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) continue;
-    await db
-      .insert(instanceSettings)
-      .values({ key, value })
-      .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
-  }
+  // One transaction: a rename and a new description land together or not at all.
+  await db.transaction(async (tx) => {
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      await tx
+        .insert(instanceSettings)
+        .values({ key, value })
+        .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
+    }
+  });
 }
 
 export async function listDistricts(db: Db): Promise<DistrictRow[]> {
@@ -43,7 +46,12 @@ export async function updateDistrict(
   slug: string,
   input: Partial<Omit<DistrictInput, 'slug'>>,
 ): Promise<DistrictResult> {
-  const [district] = await db.update(districts).set(input).where(eq(districts.slug, slug)).returning();
+  const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  // An empty change set is not an error: answer with the district as it is.
+  const [district] =
+    Object.keys(changes).length === 0
+      ? await db.select().from(districts).where(eq(districts.slug, slug))
+      : await db.update(districts).set(changes).where(eq(districts.slug, slug)).returning();
   return district ? { ok: true, district } : { ok: false, reason: 'not-found' };
 }
 

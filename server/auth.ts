@@ -41,17 +41,29 @@ export function passportLogin(
   p: passport.PassportStatic,
   req: Request,
   res: Response,
-): Promise<{ ok: true; account: Account } | { ok: false; reason: string }> {
+): Promise<{ ok: true; account: Account } | { ok: false; reason: 'invalid' | 'suspended' }> {
   return new Promise((resolve, reject) => {
     p.authenticate('local', (err: unknown, user: Account | false, info?: { message?: string }) => {
       if (err) return reject(err);
-      if (!user) return resolve({ ok: false, reason: info?.message ?? 'invalid' });
+      // Missing credentials and a wrong password alike are 'invalid'.
+      if (!user)
+        return resolve({ ok: false, reason: info?.message === 'suspended' ? 'suspended' : 'invalid' });
       // Regenerate the session on login so a planted session id cannot be reused (fixation).
       req.session.regenerate((regenErr) => {
         if (regenErr) return reject(regenErr);
         req.logIn(user, (loginErr) => (loginErr ? reject(loginErr) : resolve({ ok: true, account: user })));
       });
     })(req, res, () => {});
+  });
+}
+
+/** Opens a session for an account that has just proved who it is (sign-up), regenerating the session id. */
+export function establishSession(req: Request, account: Account): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((regenErr) => {
+      if (regenErr) return reject(regenErr);
+      req.logIn(account, (loginErr) => (loginErr ? reject(loginErr) : resolve()));
+    });
   });
 }
 

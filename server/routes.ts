@@ -1,6 +1,11 @@
 import type { Express, Router } from 'express';
 import type passport from 'passport';
+import { accountsRoutes } from './api/accounts.routes.ts';
+import { districtsRoutes } from './api/districts.routes.ts';
+import { instanceRoutes } from './api/instance.routes.ts';
+import { personasRoutes } from './api/personas.routes.ts';
 import { ApiRegistry } from './api/registry.ts';
+import { sessionRoutes } from './api/session.routes.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -10,9 +15,13 @@ import type { AppContext } from './context.ts';
 export function mountBeforeBodyParsers(_app: Express, _ctx: AppContext): void {}
 
 /** `/api/v1`: each resource adds one `api.add(…Routes(ctx))` line; see server/api/registry.ts. */
-export function mountApi(router: Router, _ctx: AppContext, _passport: passport.PassportStatic): void {
+export function mountApi(router: Router, ctx: AppContext, passport: passport.PassportStatic): void {
   const api = new ApiRegistry(router, { title: 'Parvis API', version: '1' });
-  void api;
+  api.add(accountsRoutes(ctx));
+  api.add(sessionRoutes(ctx, passport));
+  api.add(personasRoutes(ctx));
+  api.add(districtsRoutes(ctx));
+  api.add(instanceRoutes(ctx));
 }
 
 export function mountWeb(_web: Router, _ctx: AppContext, _passport: passport.PassportStatic): void {}

@@ -107,6 +107,11 @@ export function defineRoute<
   return { ...spec, body } as unknown as ApiRoute;
 }
 
+/** For exhaustive `switch`es over failure reasons: a new reason becomes a type error here. */
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${String(value)}`);
+}
+
 /** The problem document (RFC 9457) every error answer carries. */
 export const ProblemSchema = z.object({
   type: z.string(),
