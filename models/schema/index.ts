@@ -6,3 +6,4 @@ export * from './posts.ts';
 export * from './federation.ts';
 export * from './kv.ts';
 export * from './queue.ts';
+export * from './badges.ts';

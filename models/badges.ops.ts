@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import { type Badge, type BadgeDisclosed, badgeRequests, badges, usedCredentials } from './schema/index.ts';
+
+/** What the verifier vouched for (shape of identity/verifier's badge; models import nothing from it). */
+export type VerifiedBadge = {
+  issuer: string;
+  issuerName: string;
+  type: string;
+  disclosed: BadgeDisclosed;
+  expiresAt: Date;
+  holderKeyThumbprint: string;
+};
+
+export const BADGE_CLAIMS = ['resident_of', 'district', 'age_range'] as const;
+export const BADGE_REQUEST_MINUTES = 10;
+
+const DAY = 86_400_000;
+
+/** Opens an OpenID4VP request for a persona: a fresh single-use nonce and state. */
+export async function createBadgeRequest(db: Db, personaId: string, claims: string[], now = new Date()) {
+  const request = {
+    state: randomBytes(24).toString('base64url'),
+    nonce: randomBytes(24).toString('base64url'),
+    personaId,
+    claims,
+    expiresAt: new Date(now.getTime() + BADGE_REQUEST_MINUTES * 60_000),
+  };
+  await db.insert(badgeRequests).values(request);
+  return request;
+}
+
+/** A pending, unexpired request by its state (read only; it is spent in `storeBadge`). */
+export async function findOpenBadgeRequest(db: Db, state: string, now = new Date()) {
+  const [row] = await db
+    .select()
+    .from(badgeRequests)
+    .where(
+      and(eq(badgeRequests.state, state), isNull(badgeRequests.usedAt), gt(badgeRequests.expiresAt, now)),
+    );
+  return row;
+}
+
+export type StoreBadgeResult =
+  | { ok: true; badge: Badge }
+  | { ok: false; reason: 'request-used' | 'credential-already-used' | 'nothing-disclosed' | 'expired' };
+
+class Refused extends Error {
+  readonly reason: 'request-used' | 'credential-already-used';
+  constructor(reason: 'request-used' | 'credential-already-used') {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Records a verified badge in one transaction: spends the request, spends the credential
+ * (single use across every persona), stores the badge. Any refusal writes nothing.
+ */
+export async function storeBadge(
+  db: Db,
+  input: { state: string; credentialId: string; verified: VerifiedBadge },
+  now = new Date(),
+): Promise<StoreBadgeResult> {
+  const disclosed: BadgeDisclosed = {};
+  for (const claim of BADGE_CLAIMS) {
+    const value = input.verified.disclosed[claim];
+    if (value !== undefined) disclosed[claim] = value;
+  }
+  if (Object.keys(disclosed).length === 0) return { ok: false, reason: 'nothing-disclosed' };
+  if (input.verified.expiresAt <= now) return { ok: false, reason: 'expired' };
+  try {
+    return await db.transaction(async (tx) => {
+      const [request] = await tx
+        .update(badgeRequests)
+        .set({ usedAt: now })
+        .where(
+          and(
+            eq(badgeRequests.state, input.state),
+            isNull(badgeRequests.usedAt),
+            gt(badgeRequests.expiresAt, now),
+          ),
+        )
+        .returning();
+      if (!request) throw new Refused('request-used');
+      const spent = await tx
+        .insert(usedCredentials)
+        .values({ credentialHash: input.credentialId, expiresAt: input.verified.expiresAt })
+        .onConflictDoNothing()
+        .returning();
+      if (spent.length === 0) throw new Refused('credential-already-used');
+      const [badge] = await tx
+        .insert(badges)
+        .values({
+          personaId: request.personaId,
+          issuer: input.verified.issuer,
+          issuerName: input.verified.issuerName,
+          type: input.verified.type,
+          disclosed,
+          expiresAt: input.verified.expiresAt,
+          holderKeyThumbprint: input.verified.holderKeyThumbprint,
+          verifiedOn: new Date(Math.floor(now.getTime() / DAY) * DAY),
+        })
+        .returning();
+      return { ok: true as const, badge: badge! };
+    });
+  } catch (error) {
+    if (error instanceof Refused) return { ok: false, reason: error.reason };
+    throw error;
+  }
+}
+
+export type BadgeView = {
+  id: string;
+  issuerName: string;
+  issuerUrl: string;
+  label: string;
+  residentOf?: string;
+  district?: string;
+  ageRange?: string;
+  expiresAt: Date;
+};
+
+/** "30-39" → "30–39 ans" / "aged 30–39"; "65+" → "65 ans et plus" / "aged 65+". */
+function ageText(range: string, lang: 'fr' | 'en'): string {
+  const open = range.endsWith('+');
+  const shown = range.replace('-', '–');
+  if (lang === 'en') return `aged ${shown}`;
+  return open ? `${range.slice(0, -1)} ans et plus` : `${shown} ans`;
+}
+
+/** "Résident·e vérifié·e — quartier Centre — 30–39 ans" (or its English). */
+export function badgeLabel(badge: Pick<Badge, 'disclosed'>, lang: 'fr' | 'en' = 'fr'): string {
+  const { resident_of, district, age_range } = badge.disclosed;
+  const parts: string[] = [];
+  if (resident_of) parts.push(lang === 'fr' ? 'Résident·e vérifié·e' : 'Verified resident');
+  else parts.push(lang === 'fr' ? 'Âge vérifié' : 'Verified age');
+  if (district) parts.push(lang === 'fr' ? `quartier ${district}` : `${district} district`);
+  if (age_range) parts.push(ageText(age_range, lang));
+  return parts.join(' — ');
+}
+
+/** A persona's unexpired badges, for its page, its API and its ActivityPub actor. */
+export async function listActiveBadges(
+  db: Db,
+  personaId: string,
+  options: { lang?: 'fr' | 'en'; now?: Date } = {},
+): Promise<BadgeView[]> {
+  const rows = await db
+    .select()
+    .from(badges)
+    .where(and(eq(badges.personaId, personaId), gt(badges.expiresAt, options.now ?? new Date())))
+    .orderBy(asc(badges.expiresAt));
+  return rows.map((b) => ({
+    id: b.id,
+    issuerName: b.issuerName,
+    issuerUrl: b.issuer,
+    label: badgeLabel(b, options.lang),
+    ...(b.disclosed.resident_of ? { residentOf: b.disclosed.resident_of } : {}),
+    ...(b.disclosed.district ? { district: b.disclosed.district } : {}),
+    ...(b.disclosed.age_range ? { ageRange: b.disclosed.age_range } : {}),
+    expiresAt: b.expiresAt,
+  }));
+}
+
+/** The resident removes a badge from one of their personas. */
+export async function removeBadge(db: Db, personaId: string, badgeId: string) {
+  const removed = await db
+    .delete(badges)
+    .where(and(eq(badges.id, badgeId), eq(badges.personaId, personaId)))
+    .returning({ id: badges.id });
+  return removed.length > 0 ? { ok: true as const } : { ok: false as const, reason: 'not-found' as const };
+}
+
+/** Deletes expired badges, spent requests and expired used-credential entries. */
+export async function expireBadges(db: Db, now = new Date()) {
+  const gone = await db.delete(badges).where(lt(badges.expiresAt, now)).returning({ id: badges.id });
+  await db.delete(badgeRequests).where(sql`${badgeRequests.expiresAt} < ${now.toISOString()}::timestamptz`);
+  await db.delete(usedCredentials).where(lt(usedCredentials.expiresAt, now));
+  return { removed: gone.length };
+}
