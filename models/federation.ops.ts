@@ -1,6 +1,17 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { type ActorKey, actorKeys, type RemoteActor, remoteActors } from './schema/index.ts';
+import { selectRows } from './db-driver.ts';
+import {
+  type ActorKey,
+  accounts,
+  actorKeys,
+  type Institution,
+  institutions,
+  type Persona,
+  personas,
+  type RemoteActor,
+  remoteActors,
+} from './schema/index.ts';
 
 /** The stored key pairs of a local actor (empty when none were generated yet). */
 export async function findActorKeys(db: Db, actor: string): Promise<ActorKey[]> {
@@ -79,4 +90,57 @@ export async function countRemoteActors(db: Db, domain?: string): Promise<number
     .from(remoteActors)
     .where(domain ? and(eq(remoteActors.domain, domain)) : undefined);
   return row?.n ?? 0;
+}
+
+export type LocalActor =
+  | { kind: 'persona'; handle: string; persona: Persona; suspended: boolean; deleted: boolean }
+  | { kind: 'institution'; handle: string; institution: Institution; suspended: false; deleted: false };
+
+/**
+ * The local actor behind a handle, deleted personas included (they answer as tombstones).
+ * `suspended` says whether the owning account is suspended; it never leaves the server.
+ */
+export async function findLocalActor(db: Db, handle: string): Promise<LocalActor | undefined> {
+  const h = handle.toLowerCase();
+  const [p] = await db
+    .select({ persona: personas, suspendedAt: accounts.suspendedAt })
+    .from(personas)
+    .leftJoin(accounts, eq(accounts.id, personas.accountId))
+    .where(eq(personas.handle, h));
+  if (p) {
+    return {
+      kind: 'persona',
+      handle: h,
+      persona: p.persona,
+      suspended: p.suspendedAt !== null,
+      deleted: p.persona.deletedAt !== null,
+    };
+  }
+  const [i] = await db.select().from(institutions).where(eq(institutions.handle, h));
+  if (i) return { kind: 'institution', handle: h, institution: i, suspended: false, deleted: false };
+  return undefined;
+}
+
+/** NodeInfo usage: local users (live personas and institutions), active ones, local posts. */
+export async function nodeInfoUsage(
+  db: Db,
+): Promise<{ users: number; activeMonth: number; activeHalfyear: number; localPosts: number }> {
+  const rows = await selectRows<{ users: number; month: number; halfyear: number; posts: number }>(
+    db,
+    sql`SELECT
+      (SELECT count(*)::int FROM personas WHERE deleted_at IS NULL)
+        + (SELECT count(*)::int FROM institutions) AS users,
+      (SELECT count(DISTINCT coalesce(author_persona_id, author_institution_id))::int FROM posts
+        WHERE author_actor_iri IS NULL AND published > now() - interval '30 days') AS month,
+      (SELECT count(DISTINCT coalesce(author_persona_id, author_institution_id))::int FROM posts
+        WHERE author_actor_iri IS NULL AND published > now() - interval '180 days') AS halfyear,
+      (SELECT count(*)::int FROM posts WHERE author_actor_iri IS NULL AND deleted_at IS NULL) AS posts`,
+  );
+  const r = rows[0];
+  return {
+    users: r?.users ?? 0,
+    activeMonth: r?.month ?? 0,
+    activeHalfyear: r?.halfyear ?? 0,
+    localPosts: r?.posts ?? 0,
+  };
 }

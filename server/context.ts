@@ -1,3 +1,4 @@
+import type { Federation } from '@fedify/fedify';
 import type { Database, Db } from '../models/db.ts';
 import type { DomainEvents } from '../models/events.ts';
 import type { Config } from './config.ts';
@@ -8,4 +9,6 @@ export type AppContext = {
   database: Database;
   db: Db;
   events: DomainEvents;
+  /** ActivityPub (Fedify); its context data is this very object. */
+  federation: Federation<AppContext>;
 };

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildFederation, startFederationQueue } from '../federation/federation.ts';
+import { registerOutbox } from '../federation/outbox.ts';
 import { type Database, databaseOptions, openDatabase } from '../models/db.ts';
 import { DomainEvents } from '../models/events.ts';
 import { pruneSessions } from '../models/sessions.ops.ts';
@@ -34,7 +36,9 @@ export async function startInstance(
     const events = new DomainEvents((error, event) =>
       log.error('A handler of {type} failed: {error}', { type: event.type, error }),
     );
-    const ctx: AppContext = { config, database, db: database.db, events };
+    const federation = buildFederation(config, database);
+    const ctx: AppContext = { config, database, db: database.db, events, federation };
+    stops.push(registerOutbox(ctx));
 
     let server: Server | undefined;
     let listenUrl: URL | undefined;
@@ -64,6 +68,15 @@ export async function startInstance(
       }, 3600_000);
       timer.unref();
       stops.push(() => clearInterval(timer));
+      // Deliveries and inbox jobs run only here; a web-only process just enqueues them.
+      const queueAbort = new AbortController();
+      const queue = startFederationQueue(ctx, queueAbort.signal).catch((error) =>
+        log.error('The federation queue stopped: {error}', { error }),
+      );
+      stops.push(async () => {
+        queueAbort.abort();
+        await queue;
+      });
     }
 
     let closed = false;

@@ -1,5 +1,6 @@
 import type { Express, Router } from 'express';
 import type passport from 'passport';
+import { federationRouter } from '../federation/http.ts';
 import { accountsRoutes } from './api/accounts.routes.ts';
 import { districtsRoutes } from './api/districts.routes.ts';
 import { instanceRoutes } from './api/instance.routes.ts';
@@ -12,7 +13,9 @@ import type { AppContext } from './context.ts';
  * The one place where routers are mounted. Each feature adds one line here, pointing at its
  * own router file, so app.ts stays a short description of the request pipeline.
  */
-export function mountBeforeBodyParsers(_app: Express, _ctx: AppContext): void {}
+export function mountBeforeBodyParsers(app: Express, ctx: AppContext): void {
+  app.use(federationRouter(ctx));
+}
 
 /** `/api/v1`: each resource adds one `api.add(…Routes(ctx))` line; see server/api/registry.ts. */
 export function mountApi(router: Router, ctx: AppContext, passport: passport.PassportStatic): void {

@@ -1,0 +1,36 @@
+import { createFederation, type Federation, InProcessMessageQueue, MemoryKvStore } from '@fedify/fedify';
+import type { Database } from '../models/db.ts';
+import type { Config } from '../server/config.ts';
+import type { AppContext } from '../server/context.ts';
+import { registerActors } from './actors.ts';
+import { registerCollections } from './collections.ts';
+import { registerInbox } from './inbox.ts';
+import { registerNodeInfo } from './nodeinfo.ts';
+
+/**
+ * Builds the instance's Federation: storage, origin and process role only; what it serves and
+ * how it reacts are registered by the files named below. LogTape is configured by
+ * server/logging.ts (Fedify logs under the `fedify` category).
+ */
+export function buildFederation(config: Config, _database: Database): Federation<AppContext> {
+  const federation = createFederation<AppContext>({
+    kv: new MemoryKvStore(),
+    queue: new InProcessMessageQueue(),
+    // The queue only runs where deliveries are made (role worker or all): see startFederationQueue.
+    manuallyStartQueue: true,
+    origin: config.publicUrl.href,
+    // Test-only; server/config.ts refuses it when NODE_ENV=production.
+    allowPrivateAddress: config.allowPrivateAddress,
+    userAgent: { software: 'Parvis/0.1.0', url: config.publicUrl },
+  });
+  registerActors(federation);
+  registerCollections(federation);
+  registerNodeInfo(federation);
+  registerInbox(federation);
+  return federation;
+}
+
+/** Starts delivering and processing queued activities until `signal` aborts (role worker/all). */
+export function startFederationQueue(ctx: AppContext, signal: AbortSignal): Promise<void> {
+  return ctx.federation.startQueue(ctx, { signal });
+}

@@ -1,0 +1,129 @@
+import type { Context } from '@fedify/fedify';
+import { type Actor, Application, Group, isActor, Link, Organization, Person, Service } from '@fedify/vocab';
+import sanitizeHtml from 'sanitize-html';
+import {
+  findRemoteActorByHandle,
+  findRemoteActorByIri,
+  upsertRemoteActor,
+} from '../models/federation.ops.ts';
+import { isDomainBlocked, touchInstance } from '../models/instances.ops.ts';
+import type { RemoteActor } from '../models/schema/index.ts';
+import type { AppContext } from '../server/context.ts';
+import { logger } from '../server/logging.ts';
+import { INSTANCE_ACTOR } from './constants.ts';
+
+const log = logger('federation', 'actors');
+
+/** Tags a remote profile may keep: text formatting and links, nothing that runs or loads. */
+const SUMMARY_POLICY: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'a', 'span', 'strong', 'em', 'b', 'i', 'ul', 'ol', 'li', 'blockquote', 'code'],
+  allowedAttributes: { a: ['href', 'rel', 'class'], span: ['class'] },
+  allowedSchemes: ['http', 'https'],
+  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer ugc' }) },
+};
+
+export function sanitizeSummary(html: string): string {
+  return sanitizeHtml(html, SUMMARY_POLICY).slice(0, 10_000);
+}
+
+/** Display names are plain text: every tag goes, entities are decoded by the renderer's escaping. */
+export function plainText(html: string): string {
+  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).trim().slice(0, 200);
+}
+
+function actorType(actor: Actor): string {
+  if (actor instanceof Person) return 'Person';
+  if (actor instanceof Organization) return 'Organization';
+  if (actor instanceof Group) return 'Group';
+  if (actor instanceof Service) return 'Service';
+  if (actor instanceof Application) return 'Application';
+  return 'Actor';
+}
+
+function hrefOf(value: URL | Link | null | undefined): string | null {
+  if (!value) return null;
+  if (value instanceof URL) return value.href;
+  return value.href?.href ?? null;
+}
+
+/** Caches (or refreshes) a remote actor we received or looked up; undefined when it is unusable. */
+export async function rememberActor(
+  ctx: Context<AppContext>,
+  actor: Actor,
+): Promise<RemoteActor | undefined> {
+  if (!actor.id || !actor.inboxId) {
+    log.debug('Remote actor without id or inbox ignored');
+    return undefined;
+  }
+  let avatarUrl: string | null = null;
+  try {
+    const icon = await actor.getIcon({
+      documentLoader: ctx.documentLoader,
+      contextLoader: ctx.contextLoader,
+    });
+    avatarUrl = hrefOf(icon?.url);
+  } catch (error) {
+    log.debug('Avatar of {actor} not resolved: {error}', { actor: actor.id.href, error: String(error) });
+  }
+  const host = actor.id.host;
+  const row = await upsertRemoteActor(ctx.data.db, {
+    iri: actor.id.href,
+    handle: `@${actor.preferredUsername?.toString() ?? 'unknown'}@${host}`,
+    type: actorType(actor),
+    displayName: plainText(actor.name?.toString() ?? ''),
+    summary: sanitizeSummary(actor.summary?.toString() ?? ''),
+    avatarUrl: avatarUrl && /^https?:/.test(avatarUrl) ? avatarUrl : null,
+    url: hrefOf(actor.url instanceof URL || actor.url instanceof Link ? actor.url : null),
+    inbox: actor.inboxId.href,
+    sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
+  });
+  await touchInstance(ctx.data.db, host);
+  return row;
+}
+
+export type ResolveActorResult =
+  | { ok: true; actor: RemoteActor }
+  | { ok: false; reason: 'invalid-target' | 'blocked' | 'local' | 'not-found' | 'not-an-actor' };
+
+const HANDLE_RE = /^@?([^@\s/]+)@([^@\s/]+)$/;
+
+/**
+ * Finds a remote actor by `@user@domain` (WebFinger, always over https) or by its actor URL,
+ * fetched with the instance actor's signature (servers in "secure mode" require one).
+ */
+export async function resolveRemoteActor(
+  ctx: Context<AppContext>,
+  target: string,
+): Promise<ResolveActorResult> {
+  const trimmed = target.trim();
+  const handle = HANDLE_RE.exec(trimmed);
+  let host: string;
+  if (handle) host = handle[2]!.toLowerCase();
+  else if (/^https?:\/\//i.test(trimmed) && URL.canParse(trimmed)) host = new URL(trimmed).host;
+  else return { ok: false, reason: 'invalid-target' };
+
+  if (host === new URL(ctx.canonicalOrigin).host) return { ok: false, reason: 'local' };
+  if (await isDomainBlocked(ctx.data.db, host)) return { ok: false, reason: 'blocked' };
+
+  let object: unknown;
+  try {
+    object = await ctx.lookupObject(handle ? `@${handle[1]}@${handle[2]}` : trimmed, {
+      documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }),
+    });
+  } catch (error) {
+    log.debug('Lookup of {target} failed: {error}', { target: trimmed, error: String(error) });
+    object = null;
+  }
+  if (!object) {
+    // A server that is down right now: fall back on what we cached earlier.
+    const cached = handle
+      ? await findRemoteActorByHandle(ctx.data.db, `@${handle[1]}@${host}`)
+      : await findRemoteActorByIri(ctx.data.db, trimmed);
+    return cached ? { ok: true, actor: cached } : { ok: false, reason: 'not-found' };
+  }
+  if (!isActor(object)) return { ok: false, reason: 'not-an-actor' };
+  if (!object.id || (await isDomainBlocked(ctx.data.db, object.id.host)))
+    return { ok: false, reason: 'blocked' };
+  const row = await rememberActor(ctx, object);
+  return row ? { ok: true, actor: row } : { ok: false, reason: 'not-an-actor' };
+}
