@@ -161,10 +161,14 @@ export async function switchActivePersona(
   accountId: string,
   handle: string,
 ): Promise<SwitchPersonaResult> {
-  const persona = await findOwnedPersona(db, accountId, handle);
-  if (!persona) return { ok: false, reason: 'not-found' };
-  await db.update(accounts).set({ activePersonaId: persona.id }).where(eq(accounts.id, accountId));
-  return { ok: true, persona };
+  // Under the account's row lock, as deletePersona takes it: a persona being deleted cannot become active.
+  return db.transaction(async (tx): Promise<SwitchPersonaResult> => {
+    await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).for('update');
+    const persona = await findOwnedPersona(tx, accountId, handle);
+    if (!persona) return { ok: false, reason: 'not-found' };
+    await tx.update(accounts).set({ activePersonaId: persona.id }).where(eq(accounts.id, accountId));
+    return { ok: true, persona };
+  });
 }
 
 export async function findOwnedPersona(
