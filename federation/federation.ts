@@ -6,6 +6,7 @@ import { registerActors } from './actors.ts';
 import { registerCollections } from './collections.ts';
 import { registerInbox } from './inbox.ts';
 import { registerNodeInfo } from './nodeinfo.ts';
+import { registerObjects } from './objects.ts';
 
 /**
  * Builds the instance's Federation: storage, origin and process role only; what it serves and
@@ -26,6 +27,7 @@ export function buildFederation(config: Config, _database: Database): Federation
   registerActors(federation);
   registerCollections(federation);
   registerNodeInfo(federation);
+  registerObjects(federation);
   registerInbox(federation);
   return federation;
 }

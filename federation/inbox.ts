@@ -1,12 +1,15 @@
 import type { Federation } from '@fedify/fedify';
-import { Accept, Block, Delete, Follow, Reject, Undo } from '@fedify/vocab';
+import { Accept, Announce, Block, Create, Delete, Follow, Like, Reject, Undo, Update } from '@fedify/vocab';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
 import { INBOX_PATH, INSTANCE_ACTOR, SHARED_INBOX_PATH } from './constants.ts';
 import { onAccept } from './inbox/accept.handler.ts';
+import { onAnnounce } from './inbox/announce.handler.ts';
 import { onBlock } from './inbox/block.handler.ts';
 import { onDelete, onUnverifiedDelete } from './inbox/delete.handler.ts';
 import { onFollow } from './inbox/follow.handler.ts';
+import { onLike } from './inbox/like.handler.ts';
+import { onCreate, onUpdate } from './inbox/note.handler.ts';
 import { onReject } from './inbox/reject.handler.ts';
 import { onUndo } from './inbox/undo.handler.ts';
 
@@ -29,6 +32,10 @@ export function registerInbox(federation: Federation<AppContext>): void {
     .on(Undo, onUndo)
     .on(Delete, onDelete)
     .on(Block, onBlock)
+    .on(Create, onCreate)
+    .on(Update, onUpdate)
+    .on(Like, onLike)
+    .on(Announce, onAnnounce)
     .onUnverifiedActivity(onUnverifiedDelete)
     .onError((_ctx, error) => {
       log.error('Inbox handler failed (will be retried): {error}', { error });

@@ -1,20 +1,33 @@
 import type { Activity } from '@fedify/vocab';
+import { authorPostRows, countAuthorPosts, findLocalAuthor } from '../models/posts.queries.ts';
 import type { AppContext } from '../server/context.ts';
+import { federationContext } from './delivery.ts';
+import { buildCreate } from './objects.ts';
+
+const PAGE_SIZE = 20;
 
 /**
- * HOOK (posts): the activities of a local actor's outbox, newest first, one page at a time.
- * `cursor` is opaque ('' for the first page); return `nextCursor: null` on the last page.
- * The posts code fills this in; until then outboxes are empty but well-formed.
+ * The activities of a local actor's outbox, newest first, one page at a time: a Create per
+ * live public post. `cursor` is opaque ('' for the first page); `nextCursor: null` on the last.
+ * Followers-only and deleted posts are not listed: the outbox is public.
  */
 export async function outboxPage(
-  _app: AppContext,
-  _actor: string,
-  _cursor: string,
+  app: AppContext,
+  actor: string,
+  cursor: string,
 ): Promise<{ items: Activity[]; nextCursor: string | null }> {
-  return { items: [], nextCursor: null };
+  const author = await findLocalAuthor(app.db, actor);
+  if (!author) return { items: [], nextCursor: null };
+  const page = await authorPostRows(app.db, author, cursor || undefined, PAGE_SIZE);
+  const ctx = federationContext(app);
+  const ref = { kind: author.kind, handle: author.handle };
+  const items: Activity[] = [];
+  for (const post of page.posts) items.push(await buildCreate(ctx, post, ref));
+  return { items, nextCursor: page.next };
 }
 
-/** HOOK (posts): how many activities `outboxPage` would list in all. */
-export async function outboxCount(_app: AppContext, _actor: string): Promise<number> {
-  return 0;
+/** How many activities `outboxPage` lists in all. */
+export async function outboxCount(app: AppContext, actor: string): Promise<number> {
+  const author = await findLocalAuthor(app.db, actor);
+  return author ? countAuthorPosts(app.db, author) : 0;
 }

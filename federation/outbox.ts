@@ -7,6 +7,7 @@ import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
 import { localActorDocument } from './actors.ts';
 import { federationContext, sendToFollowers } from './delivery.ts';
+import { subscribePostDelivery } from './outbox-posts.ts';
 
 const log = logger('federation', 'outbox');
 
@@ -17,6 +18,7 @@ const log = logger('federation', 'outbox');
  */
 export function registerOutbox(app: AppContext): () => void {
   const offs = [
+    subscribePostDelivery(app),
     app.events.on('persona.updated', async ({ personaId }) => {
       const persona = await findPersonaById(app.db, personaId);
       if (persona && !persona.deletedAt) await sendActorUpdate(app, persona.handle);

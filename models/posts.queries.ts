@@ -352,3 +352,39 @@ export async function findLocalAuthor(db: Db, handle: string): Promise<Author | 
     .where(eq(institutions.handle, handle));
   return i && { kind: 'institution', id: i.id, handle };
 }
+
+/** An author's public posts as rows, newest first, for the ActivityPub outbox (keyset paging). */
+export async function authorPostRows(
+  db: Db,
+  author: Author,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ posts: Post[]; next: string | null }> {
+  const c = cursor ? decodeCursor(cursor) : undefined;
+  const own =
+    author.kind === 'persona'
+      ? eq(posts.authorPersonaId, author.id)
+      : eq(posts.authorInstitutionId, author.id);
+  const rows = await db
+    .select()
+    .from(posts)
+    .where(
+      and(
+        own,
+        isNull(posts.deletedAt),
+        eq(posts.visibility, 'public'),
+        c
+          ? sql`(${posts.published}, ${posts.id}) < (${c.published.toISOString()}::timestamptz, ${c.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(posts.published), desc(posts.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const next =
+    rows.length > limit && last
+      ? encodeCursor({ published: last.published.toISOString(), id: last.id })
+      : null;
+  return { posts: items, next };
+}

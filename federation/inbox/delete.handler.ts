@@ -5,6 +5,7 @@ import { isDomainBlocked } from '../../models/instances.ops.ts';
 import type { AppContext } from '../../server/context.ts';
 import { logger } from '../../server/logging.ts';
 import { drop } from './drop.ts';
+import { onDeleteNote } from './note.handler.ts';
 
 const log = logger('federation', 'inbox');
 
@@ -21,8 +22,7 @@ export async function onDelete(ctx: InboxContext<AppContext>, del: Delete): Prom
     if (!removed) return drop(del, 'actor was not cached');
     return;
   }
-  // HOOK (posts): Delete of a Note/Tombstone — call the posts handler here.
-  return drop(del, 'object deletion not handled yet');
+  return onDeleteNote(ctx, del);
 }
 
 /**

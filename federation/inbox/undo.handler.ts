@@ -4,7 +4,9 @@ import { findRemoteActorByIri } from '../../models/federation.ops.ts';
 import { removeInboundFollow } from '../../models/follows.ops.ts';
 import { isDomainBlocked } from '../../models/instances.ops.ts';
 import type { AppContext } from '../../server/context.ts';
+import { onUndoAnnounce } from './announce.handler.ts';
 import { drop } from './drop.ts';
+import { onUndoLike } from './like.handler.ts';
 
 /**
  * Undo: of a Follow here; of a Like or an Announce by the posts code. In every case the Undo's
@@ -34,6 +36,6 @@ export async function onUndo(ctx: InboxContext<AppContext>, undo: Undo): Promise
     if (!result.ok) return drop(undo, 'no such follow');
     return;
   }
-  // HOOK (posts): Undo(Like) / Undo(Announce) — call the posts handlers here.
-  return drop(undo, `Undo(${object.constructor.name}) not handled yet`);
+  if (object instanceof Like) return onUndoLike(ctx, object);
+  return onUndoAnnounce(ctx, object);
 }

@@ -1,0 +1,153 @@
+import type { Context, Federation } from '@fedify/fedify';
+import { Create, Delete, Note, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/vocab';
+import { Temporal } from '@js-temporal/polyfill';
+import { authorHandle, findPostRow, type PostAuthorRef } from '../models/posts.queries.ts';
+import type { Post } from '../models/schema/index.ts';
+import type { AppContext } from '../server/context.ts';
+
+/** Where our posts live: one URL serves the Note (ActivityPub) and the page (HTML). */
+export const POST_PATH = '/posts/{id}';
+
+export function postUri(ctx: Context<AppContext>, id: string): URL {
+  return ctx.getObjectUri(Note, { id });
+}
+
+/** The id of our post behind an IRI, or undefined when the IRI is not one of our posts. */
+export function localPostId(ctx: Context<AppContext>, iri: URL): string | undefined {
+  const parsed = ctx.parseUri(iri);
+  if (parsed?.type !== 'object' || parsed.class !== Note) return undefined;
+  return parsed.values.id;
+}
+
+/**
+ * Fedify's types name the global `Temporal`, which Node 24 lacks at run time: the polyfill
+ * provides the value, and its type is the same shape under another name.
+ */
+function instant(date: Date): globalThis.Temporal.Instant {
+  return Temporal.Instant.fromEpochMilliseconds(date.getTime()) as unknown as globalThis.Temporal.Instant;
+}
+
+/** The parent of a local post, as an IRI, with its author's IRI when we know it (to address the reply). */
+async function parentOf(
+  ctx: Context<AppContext>,
+  post: Post,
+): Promise<{ iri: URL; authorIri: URL | undefined } | undefined> {
+  if (post.inReplyToIri) return { iri: new URL(post.inReplyToIri), authorIri: undefined };
+  if (!post.inReplyToId) return undefined;
+  const parent = await findPostRow(ctx.data.db, post.inReplyToId);
+  if (!parent) return undefined;
+  if (parent.iri && parent.authorActorIri) {
+    return { iri: new URL(parent.iri), authorIri: new URL(parent.authorActorIri) };
+  }
+  const author = await authorHandle(ctx.data.db, parent);
+  return { iri: postUri(ctx, parent.id), authorIri: author ? ctx.getActorUri(author.handle) : undefined };
+}
+
+/** Who a local post is addressed to: public → Public + followers; followers-only → followers. */
+export async function audience(
+  ctx: Context<AppContext>,
+  post: Post,
+  author: PostAuthorRef,
+): Promise<{ tos: URL[]; ccs: URL[]; parentAuthor: URL | undefined }> {
+  const followers = ctx.getFollowersUri(author.handle);
+  const parent = await parentOf(ctx, post);
+  const parentAuthor = parent?.authorIri;
+  const extra =
+    parentAuthor && parentAuthor.href !== ctx.getActorUri(author.handle).href ? [parentAuthor] : [];
+  if (post.visibility === 'public')
+    return { tos: [PUBLIC_COLLECTION], ccs: [followers, ...extra], parentAuthor };
+  return { tos: [followers], ccs: extra, parentAuthor };
+}
+
+/** A local post as a Note. */
+export async function buildNote(ctx: Context<AppContext>, post: Post, author: PostAuthorRef): Promise<Note> {
+  const id = postUri(ctx, post.id);
+  const { tos, ccs } = await audience(ctx, post, author);
+  const parent = await parentOf(ctx, post);
+  return new Note({
+    id,
+    attribution: ctx.getActorUri(author.handle),
+    tos,
+    ccs,
+    content: post.content,
+    replyTarget: parent?.iri ?? null,
+    published: instant(post.published),
+    updated: post.updated ? instant(post.updated) : null,
+    url: id,
+  });
+}
+
+/** Activity ids are explicit and dereference to nothing secret: the object IRI plus a fragment. */
+export function activityIds(ctx: Context<AppContext>, post: Post) {
+  const note = postUri(ctx, post.id);
+  return {
+    create: new URL(`${note.href}#create`),
+    update: new URL(`${note.href}#update-${(post.updated ?? post.published).getTime()}`),
+    delete: new URL(`${note.href}#delete`),
+  };
+}
+
+export async function buildCreate(
+  ctx: Context<AppContext>,
+  post: Post,
+  author: PostAuthorRef,
+): Promise<Create> {
+  const note = await buildNote(ctx, post, author);
+  return new Create({
+    id: activityIds(ctx, post).create,
+    actor: ctx.getActorUri(author.handle),
+    tos: note.toIds,
+    ccs: note.ccIds,
+    object: note,
+    published: instant(post.published),
+  });
+}
+
+export async function buildUpdate(
+  ctx: Context<AppContext>,
+  post: Post,
+  author: PostAuthorRef,
+): Promise<Update> {
+  const note = await buildNote(ctx, post, author);
+  return new Update({
+    id: activityIds(ctx, post).update,
+    actor: ctx.getActorUri(author.handle),
+    tos: note.toIds,
+    ccs: note.ccIds,
+    object: note,
+    updated: post.updated ? instant(post.updated) : null,
+  });
+}
+
+export async function buildDelete(
+  ctx: Context<AppContext>,
+  post: Post,
+  author: PostAuthorRef,
+): Promise<Delete> {
+  const { tos, ccs } = await audience(ctx, post, author);
+  return new Delete({
+    id: activityIds(ctx, post).delete,
+    actor: ctx.getActorUri(author.handle),
+    tos,
+    ccs,
+    object: new Tombstone({
+      id: postUri(ctx, post.id),
+      deleted: post.deletedAt ? instant(post.deletedAt) : null,
+    }),
+  });
+}
+
+/**
+ * `/posts/{id}` as ActivityPub: live public posts of local authors. Followers-only posts are
+ * not served at all (their followers got them in the Create); deleted ones fall through to the
+ * web route, which answers 410 with a Tombstone; HTML requests get the page (web/routes/posts.routes.ts).
+ */
+export function registerObjects(federation: Federation<AppContext>): void {
+  federation.setObjectDispatcher(Note, POST_PATH, async (ctx, values) => {
+    const post = await findPostRow(ctx.data.db, values.id);
+    if (!post || post.deletedAt || post.authorActorIri !== null || post.visibility !== 'public') return null;
+    const author = await authorHandle(ctx.data.db, post);
+    if (!author) return null;
+    return buildNote(ctx, post, author);
+  });
+}
