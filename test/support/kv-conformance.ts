@@ -9,9 +9,17 @@ import { Temporal } from '@js-temporal/polyfill';
  * about Fedify's semantics). `stores()` returns two stores over the same data (on PostgreSQL,
  * two separate connection pools), so races are real ones.
  */
+/**
+ * A Temporal.Duration from the polyfill, typed as the global one Fedify's types name (Node 24
+ * has no global Temporal at run time; Fedify itself uses the same polyfill).
+ */
+export function duration(like: Temporal.DurationLike): globalThis.Temporal.Duration {
+  return Temporal.Duration.from(like) as unknown as globalThis.Temporal.Duration;
+}
+
 export function kvStoreConformance(stores: () => { a: KvStore; b: KvStore }): void {
   const ns = (): [string, string] => ['conformance', randomBytes(6).toString('hex')];
-  const ms = (milliseconds: number) => Temporal.Duration.from({ milliseconds });
+  const ms = (milliseconds: number) => duration({ milliseconds });
   const sleep = (n: number) => new Promise((resolve) => setTimeout(resolve, n));
   const collect = async (iterable: AsyncIterable<{ key: KvKey; value: unknown }>) => {
     const out: { key: KvKey; value: unknown }[] = [];
@@ -71,7 +79,7 @@ export function kvStoreConformance(stores: () => { a: KvStore; b: KvStore }): vo
     const { a, b } = stores();
     const base = ns();
     await a.set([...base, 'short'], 'soon gone', { ttl: ms(150) });
-    await a.set([...base, 'long'], 'stays', { ttl: Temporal.Duration.from({ hours: 1 }) });
+    await a.set([...base, 'long'], 'stays', { ttl: duration({ hours: 1 }) });
     assert.equal(await b.get([...base, 'short']), 'soon gone');
     await sleep(400);
     assert.equal(await b.get([...base, 'short']), undefined);
