@@ -1,5 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
+import { csrfFailurePage } from '../web/errors.ts';
 import { createPassport } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { requireCsrfToken } from './csrf.ts';
@@ -60,14 +61,7 @@ export function createApp(ctx: AppContext): Express {
   // Browser forms: url-encoded bodies, CSRF token required on every unsafe request.
   const web = express.Router();
   web.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  web.use(
-    requireCsrfToken((_req, res) => {
-      res
-        .status(403)
-        .type('text/plain; charset=utf-8')
-        .send('Formulaire expiré ou invalide (CSRF). / Invalid or expired form (CSRF).');
-    }),
-  );
+  web.use(requireCsrfToken(csrfFailurePage(ctx)));
   mountWeb(web, ctx, passport);
   app.use(web);
 

@@ -1,6 +1,16 @@
 import type { Express, Router } from 'express';
 import type passport from 'passport';
 import { federationRouter } from '../federation/http.ts';
+import { languageCookie } from '../web/context.ts';
+import { webFallbacks } from '../web/errors.ts';
+import { aboutPages } from '../web/routes/about.routes.ts';
+import { accountPages } from '../web/routes/account.routes.ts';
+import { adminPages } from '../web/routes/admin.routes.ts';
+import { authPages } from '../web/routes/auth.routes.ts';
+import { homePages } from '../web/routes/home.routes.ts';
+import { personaPages } from '../web/routes/personas.routes.ts';
+import { profilePages } from '../web/routes/profile.routes.ts';
+import { staticFiles } from '../web/routes/static.routes.ts';
 import { accountsRoutes } from './api/accounts.routes.ts';
 import { districtsRoutes } from './api/districts.routes.ts';
 import { instanceRoutes } from './api/instance.routes.ts';
@@ -27,4 +37,17 @@ export function mountApi(router: Router, ctx: AppContext, passport: passport.Pas
   api.add(instanceRoutes(ctx));
 }
 
-export function mountWeb(_web: Router, _ctx: AppContext, _passport: passport.PassportStatic): void {}
+/** Server-rendered pages (web/): one line per router; the fallbacks (404, 500 pages) stay last. */
+export function mountWeb(web: Router, ctx: AppContext, passport: passport.PassportStatic): void {
+  web.use(languageCookie(ctx));
+  web.use(staticFiles());
+  web.use(homePages(ctx));
+  web.use(authPages(ctx, passport));
+  web.use(accountPages(ctx));
+  web.use(personaPages(ctx));
+  web.use(profilePages(ctx));
+  web.use(adminPages(ctx));
+  web.use(aboutPages(ctx));
+  // Keep last: routers mounted after the 404 page would never be reached.
+  web.use(webFallbacks(ctx));
+}

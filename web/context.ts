@@ -1,0 +1,87 @@
+import type { NextFunction, Request, Response } from 'express';
+import { listAccountPersonas } from '../models/personas.ops.ts';
+import type { Account, Persona } from '../models/schema/index.ts';
+import { getInstanceSettings, type InstanceSettings } from '../models/territory.ops.ts';
+import type { AppContext } from '../server/context.ts';
+import { csrfToken } from '../server/csrf.ts';
+import { type Lang, resolveLanguage, type Translate, translator } from './i18n/index.ts';
+
+export const LANG_COOKIE = 'parvis.lang';
+
+/** Everything the layout and the pages need to know about the request being answered. */
+export type PageContext = {
+  lang: Lang;
+  t: Translate;
+  /** The session's CSRF token; created on first call, so pages without forms set no cookie. */
+  csrf: () => string;
+  /** The current path (no query), for the language switcher and redirects back. */
+  path: string;
+  account: Account | undefined;
+  personas: Persona[];
+  activePersona: Persona | undefined;
+  instance: InstanceSettings;
+};
+
+function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function requestLanguage(ctx: AppContext, req: Request): Lang {
+  return resolveLanguage({
+    query: req.query.lang,
+    cookie: readCookie(req, LANG_COOKIE),
+    account: req.user?.language,
+    acceptLanguage: req.get('accept-language'),
+    fallback: ctx.config.defaultLanguage,
+  });
+}
+
+/** Remembers `?lang=` in a cookie for a year; first in the web router. */
+export function languageCookie(ctx: AppContext) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const lang = req.query.lang;
+    if (lang === 'fr' || lang === 'en') setLanguageCookie(ctx, res, lang);
+    next();
+  };
+}
+
+export function setLanguageCookie(ctx: AppContext, res: Response, lang: Lang): void {
+  res.cookie(LANG_COOKIE, lang, {
+    maxAge: 365 * 24 * 3600 * 1000,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.config.publicUrl.protocol === 'https:',
+    path: '/',
+  });
+}
+
+export async function pageContext(ctx: AppContext, req: Request): Promise<PageContext> {
+  const lang = requestLanguage(ctx, req);
+  const account = req.user;
+  const personas = account ? await listAccountPersonas(ctx.db, account.id) : [];
+  const activePersona = personas.find((p) => p.id === account?.activePersonaId);
+  return {
+    lang,
+    t: translator(lang),
+    csrf: () => csrfToken(req),
+    path: req.path,
+    account,
+    personas,
+    activePersona: activePersona ?? personas[0],
+    instance: await getInstanceSettings(ctx.db, { name: ctx.config.instanceName }),
+  };
+}
+
+/** A same-site path to go back to after a form, or the fallback (never another origin). */
+export function safeNext(value: unknown, fallback = '/'): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
+    return fallback;
+  }
+  return value;
+}

@@ -1,0 +1,203 @@
+/**
+ * French, the reference catalogue: every other language must have exactly these keys (the
+ * type `Messages` enforces it, and test/web.i18n.unit.test.ts checks the keys used in web/).
+ * `{name}` placeholders are filled by `t(key, { name })`.
+ */
+export const fr = {
+  // Layout and navigation
+  'layout.skipLink': 'Aller au contenu',
+  'layout.mainNav': 'Navigation principale',
+  'layout.languageNav': 'Langue',
+  'layout.actingAs': 'Vous parlez en tant que',
+  'layout.switchPersona': 'Changer de pseudonyme',
+  'layout.logout': 'Se déconnecter',
+  'layout.poweredBy': 'Parvis, réseau social civique fédéré',
+  'nav.home': 'Accueil',
+  'nav.districts': 'Quartiers',
+  'nav.personas': 'Mes pseudonymes',
+  'nav.account': 'Mon compte',
+  'nav.admin': 'Administration',
+  'nav.login': 'Se connecter',
+  'nav.signup': 'Créer un compte',
+  'nav.privacy': 'Ce que les autres voient de vous',
+
+  // Forms
+  'form.errorSummary': 'Le formulaire contient des erreurs ({count})',
+  'form.errorTitlePrefix': 'Erreur : {title}',
+  'form.colon': ' : ',
+  'form.invalidField': 'Cette valeur n’est pas valide.',
+  'form.save': 'Enregistrer',
+  'form.saved': 'Modifications enregistrées.',
+  'form.cancel': 'Annuler',
+  'field.required': 'Ce champ est obligatoire.',
+  'field.email': 'Adresse e-mail',
+  'field.email.hint': 'Elle sert à vous connecter. Personne d’autre ne la voit.',
+  'field.email.invalid': 'Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.',
+  'field.password': 'Mot de passe',
+  'field.password.hint': 'Au moins 10 caractères.',
+  'field.password.invalid': 'Le mot de passe doit contenir entre 10 et 200 caractères.',
+  'field.currentPassword': 'Mot de passe actuel',
+  'field.newPassword': 'Nouveau mot de passe',
+  'field.handle': 'Identifiant',
+  'field.handle.hint': 'De 2 à 30 caractères : lettres minuscules, chiffres et _. Il ne pourra plus changer.',
+  'field.handle.invalid':
+    'L’identifiant doit faire de 2 à 30 caractères : lettres minuscules, chiffres et _.',
+  'field.handle.taken': 'Cet identifiant est déjà pris. Choisissez-en un autre.',
+  'field.displayName': 'Nom affiché',
+  'field.displayName.hint': 'Un pseudonyme ou un nom partiel, par exemple « Arnaud R. ».',
+  'field.displayName.invalid': 'Le nom affiché est obligatoire (60 caractères au plus).',
+  'field.bio': 'Présentation',
+  'field.bio.hint': 'Facultative, 500 caractères au plus. Elle est publique.',
+  'field.bio.invalid': 'La présentation fait 500 caractères au plus.',
+  'field.district': 'Quartier',
+  'field.district.hint': 'Déclaré par vous, affiché comme « non vérifié ».',
+  'field.district.none': 'Aucun quartier',
+  'field.district.unknown': 'Choisissez un quartier de la liste.',
+  'field.indexable': 'Autoriser les moteurs de recherche à référencer ce pseudonyme',
+  'field.indexable.hint': 'Désactivé par défaut : votre page n’apparaît pas dans les moteurs de recherche.',
+  'field.language': 'Langue de l’interface',
+  'field.language.invalid': 'Choisissez le français ou l’anglais.',
+  'field.instanceName': 'Nom de l’instance',
+  'field.name.invalid': 'Le nom est obligatoire (100 caractères au plus).',
+  'field.description': 'Description',
+  'field.description.invalid': 'La description fait 2 000 caractères au plus.',
+  'field.districtName': 'Nom du quartier',
+  'field.slug': 'Identifiant du quartier',
+  'field.slug.hint':
+    'Utilisé dans les adresses : lettres minuscules, chiffres et tirets, par exemple « centre-ville ».',
+  'field.slug.invalid':
+    'Utilisez des lettres minuscules, des chiffres et des tirets (60 caractères au plus).',
+  'field.slug.taken': 'Un quartier porte déjà cet identifiant.',
+
+  // Home and districts
+  'home.you': 'Votre pseudonyme actif',
+  'home.viewProfile': 'Voir votre page publique',
+  'home.join': 'Participer',
+  'home.joinText':
+    'Suivez les projets de votre ville et de votre quartier, et prenez part aux débats sous un ou plusieurs pseudonymes.',
+  'districts.title': 'Quartiers',
+  'districts.intro': 'Les quartiers du territoire de cette instance.',
+  'districts.none': 'Aucun quartier n’a encore été défini.',
+
+  // Sign-up and login
+  'signup.title': 'Créer un compte',
+  'signup.intro':
+    'Votre compte reste privé. Vous participez sous des pseudonymes, que personne ne peut relier entre eux ni à votre adresse e-mail.',
+  'signup.firstPersona': 'Votre premier pseudonyme',
+  'signup.firstPersonaHint': 'Vous pourrez en créer d’autres ensuite.',
+  'signup.submit': 'Créer mon compte',
+  'signup.haveAccount': 'Vous avez déjà un compte ?',
+  'signup.emailTaken': 'Un compte utilise déjà cette adresse. Connectez-vous plutôt.',
+  'login.title': 'Se connecter',
+  'login.submit': 'Se connecter',
+  'login.noAccount': 'Pas encore de compte ?',
+  'login.invalid': 'Adresse e-mail ou mot de passe incorrect.',
+  'login.suspended': 'Ce compte est suspendu.',
+  'login.tooMany': 'Trop de tentatives de connexion. Réessayez dans quelques minutes.',
+
+  // Account
+  'account.title': 'Mon compte',
+  'account.login': 'Connexion',
+  'account.role': 'Rôle',
+  'account.emailPrivate':
+    'Votre adresse e-mail n’apparaît que sur cette page. Aucun de vos pseudonymes ne la montre.',
+  'account.languageTitle': 'Langue',
+  'account.passwordTitle': 'Changer de mot de passe',
+  'account.changePassword': 'Changer le mot de passe',
+  'account.wrongPassword': 'Le mot de passe actuel est incorrect.',
+  'role.resident': 'Habitant·e',
+  'role.agent': 'Agent·e',
+  'role.moderator': 'Modérateur·rice',
+  'role.admin': 'Administrateur·rice',
+
+  // Personas
+  'personas.title': 'Mes pseudonymes',
+  'personas.intro':
+    'Chaque pseudonyme a sa propre page publique. Personne ne peut savoir que deux pseudonymes appartiennent au même compte.',
+  'personas.listTitle': 'Vos pseudonymes',
+  'personas.active': 'actif',
+  'personas.viewPublic': 'Page publique',
+  'personas.edit': 'Modifier',
+  'personas.delete': 'Supprimer',
+  'personas.makeActive': 'Utiliser ce pseudonyme',
+  'personas.createTitle': 'Créer un pseudonyme',
+  'personas.create': 'Créer le pseudonyme',
+  'personas.tooMany': 'Vous avez atteint le nombre maximal de pseudonymes.',
+  'personas.editTitle': 'Modifier @{handle}',
+  'personas.editIntro': 'L’identifiant ne change pas ; le nom affiché, la présentation et le quartier, si.',
+  'personas.back': 'Retour à mes pseudonymes',
+  'personas.deleteTitle': 'Supprimer @{handle}',
+  'personas.deleteWarning':
+    'Le pseudonyme et son contenu seront supprimés, et les serveurs fédérés en seront informés. L’identifiant ne pourra plus être utilisé. Cette action est définitive.',
+  'personas.deleteConfirm': 'Supprimer définitivement @{handle}',
+  'personas.lastPersona': 'Vous ne pouvez pas supprimer votre dernier pseudonyme.',
+
+  // Public pages
+  'profile.district': 'Quartier déclaré',
+  'profile.noDistrict': 'Non renseigné',
+  'profile.unverified': 'non vérifié',
+  'profile.institutional': 'compte institutionnel',
+  'profile.pseudonymNote': 'Ceci est un pseudonyme. Parvis ne montre jamais qui se trouve derrière.',
+
+  // Administration
+  'admin.title': 'Administration du territoire',
+  'admin.instanceTitle': 'L’instance',
+  'admin.createDistrict': 'Ajouter un quartier',
+  'admin.renameDistrict': 'Enregistrer le quartier',
+  'admin.deleteDistrict': 'Supprimer le quartier',
+
+  // Errors
+  'error.backHome': 'Revenir à l’accueil',
+  'error.403.title': 'Accès refusé',
+  'error.403.text': 'Vous n’avez pas les droits nécessaires pour voir cette page.',
+  'error.404.title': 'Page introuvable',
+  'error.404.text': 'Cette page n’existe pas ou a été supprimée.',
+  'error.500.title': 'Une erreur est survenue',
+  'error.500.text':
+    'Le serveur n’a pas pu traiter votre demande. Rien n’a été perdu ; réessayez dans un instant.',
+  'error.csrf.title': 'Formulaire expiré',
+  'error.csrf.text':
+    'Ce formulaire a expiré ou ne vient pas de ce site. Rien n’a été enregistré. Revenez à la page, rechargez-la et réessayez.',
+
+  // Privacy page
+  'privacy.title': 'Ce que les autres voient de vous',
+  'privacy.intro':
+    'Parvis vous laisse participer sous pseudonyme. Voici, en clair, ce que les autres personnes, les autres serveurs et les moteurs de recherche peuvent voir, et ce qu’ils ne voient jamais.',
+  'privacy.toc': 'Sommaire',
+  'privacy.visible.title': 'Ce qui est public',
+  'privacy.visible.p1':
+    'Pour chacun de vos pseudonymes : son nom affiché, son identifiant (@nom), sa présentation, le quartier que vous avez déclaré (marqué « non vérifié ») et ce que vous publiez avec lui.',
+  'privacy.visible.p2':
+    'Les badges vérifiés que vous choisissez d’afficher sur un pseudonyme sont publics aussi, avec le nom de l’organisme qui les a délivrés.',
+  'privacy.private.title': 'Ce qui reste privé',
+  'privacy.private.p1':
+    'Votre adresse e-mail n’apparaît que sur la page « Mon compte », que vous seul·e voyez. Elle ne figure sur aucune page publique, dans aucune réponse de l’API et dans aucun document envoyé à d’autres serveurs.',
+  'privacy.private.p2':
+    'Votre mot de passe n’est jamais conservé en clair. Les administrateurs de l’instance ne le connaissent pas.',
+  'privacy.pseudonyms.title': 'Vos pseudonymes ne sont jamais reliés',
+  'privacy.pseudonyms.p1':
+    'Vous pouvez avoir plusieurs pseudonymes. Aucune page, aucune réponse de l’API et aucun document fédéré n’indique que deux pseudonymes appartiennent à la même personne. Seul·e vous voyez la liste de vos pseudonymes.',
+  'privacy.search.title': 'Pas de référencement par les moteurs de recherche',
+  'privacy.search.p1':
+    'Les pages des personnes demandent aux moteurs de recherche de ne pas les référencer (balise « noindex » et en-tête X-Robots-Tag). Vous pouvez l’autoriser pour un pseudonyme précis dans ses réglages ; c’est désactivé par défaut.',
+  'privacy.federation.title': 'Ce que reçoivent les autres serveurs',
+  'privacy.federation.p1':
+    'Parvis est fédéré : des personnes d’autres serveurs (par exemple Mastodon) peuvent suivre des comptes et répondre. Ces serveurs reçoivent le profil public d’un pseudonyme, ses badges affichés et ses publications publiques, jamais votre adresse e-mail, votre compte ni vos autres pseudonymes. Nos profils leur demandent de ne pas les rendre découvrables ni indexables.',
+  'privacy.federation.p2':
+    'Quand vous supprimez une publication ou un pseudonyme, nous envoyons la suppression à ces serveurs. Nous ne pouvons pas garantir qu’ils l’appliquent.',
+  'privacy.badges.title': 'Les badges ne révèlent que ce que vous choisissez',
+  'privacy.badges.p1':
+    'Un tiers de confiance (par exemple l’accueil de la mairie) vérifie une fois qui vous êtes et vous délivre des badges, comme « habitant·e du quartier Centre » ou « 30–39 ans ». Vous choisissez quels attributs montrer : jamais votre nom, votre adresse ou votre date de naissance exacte.',
+  'privacy.badges.p2':
+    'Le tiers de confiance ne sait pas où ni sous quel pseudonyme vous utilisez vos badges, et chaque pseudonyme reçoit un badge différent, pour qu’on ne puisse pas les rapprocher.',
+  'privacy.limits.title': 'La limite, honnêtement',
+  'privacy.limits.p1':
+    'Si le tiers de confiance et l’instance Parvis mettaient en commun leurs données, ils pourraient relier la présentation d’un badge à une personne. Seuls les jetons de vote propres à chaque débat restent impossibles à relier, même dans ce cas.',
+  'privacy.rights.title': 'Vos droits',
+  'privacy.rights.p1':
+    'Vous pouvez modifier ou supprimer un pseudonyme à tout moment dans « Mes pseudonymes ». L’export de vos données et la suppression de tout le compte arrivent bientôt.',
+} as const;
+
+export type MessageKey = keyof typeof fr;
+/** What every language's catalogue must be: exactly French's keys, each a string. */
+export type Messages = { readonly [K in MessageKey]: string };

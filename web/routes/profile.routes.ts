@@ -1,0 +1,60 @@
+import { Router } from 'express';
+import { findInstitutionByHandle } from '../../models/institutions.ops.ts';
+import { findPersonaByHandle, publicPersonaView } from '../../models/personas.ops.ts';
+import type { AppContext } from '../../server/context.ts';
+import { pageContext } from '../context.ts';
+import { sendError } from '../errors.ts';
+import { html } from '../html.ts';
+import { sendPage } from '../layout.ts';
+
+/**
+ * Public pages of local actors at /@handle. A persona's page shows only its public view (never
+ * the account, the e-mail or the account's other personas) and stays out of search engines
+ * unless the persona opted in.
+ */
+export function profilePages(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/@:handle', async (req, res) => {
+    const pc = await pageContext(ctx, req);
+    const { t } = pc;
+    const handle = req.params.handle.toLowerCase();
+    const persona = await findPersonaByHandle(ctx.db, handle);
+    if (!persona) {
+      const institution = await findInstitutionByHandle(ctx.db, handle);
+      if (!institution) return sendError(res, pc, 'notFound');
+      return sendPage(res, pc, {
+        title: institution.name,
+        body: html`<article class="profile" aria-labelledby="profile-name">
+          <h1 id="profile-name">${institution.name}</h1>
+          <p class="handle">@${institution.handle}</p>
+          <p><span class="badge-institution">${t('profile.institutional')}</span></p>
+          ${institution.description ? html`<p class="bio">${institution.description}</p>` : ''}
+        </article>`,
+      });
+    }
+
+    // Only the public view reaches the template: nothing tied to the account can be printed.
+    const p = await publicPersonaView(ctx.db, persona);
+    sendPage(res, pc, {
+      title: p.displayName,
+      noindex: !persona.indexable,
+      body: html`<article class="profile" aria-labelledby="profile-name">
+        <h1 id="profile-name">${p.displayName}</h1>
+        <p class="handle">@${p.handle}</p>
+        ${p.bio ? html`<p class="bio">${p.bio}</p>` : ''}
+        <dl class="profile-facts">
+          <dt>${t('profile.district')}</dt>
+          <dd>${
+            p.district
+              ? html`${p.district.name} <span class="badge-unverified">${t('profile.unverified')}</span>`
+              : t('profile.noDistrict')
+          }</dd>
+        </dl>
+        <p class="hint">${t('profile.pseudonymNote')}</p>
+      </article>`,
+    });
+  });
+
+  return router;
+}
