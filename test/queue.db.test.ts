@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { DatabaseMessageQueue } from '../federation/queue/index.ts';
+import { forEachDatabase } from './support/databases.ts';
+import { duration } from './support/kv-conformance.ts';
+import { gate, jobRows, QueueHarness, sleep, waitFor } from './support/queue-harness.ts';
+
+type Msg = { n: number; key?: string; fail?: boolean };
+
+forEachDatabase('MessageQueue conformance: DatabaseMessageQueue', (get) => {
+  const harness = new QueueHarness();
+  afterEach(async () => harness.reset(get()));
+
+  it('runs each job once, in enqueue order, with one slot, and hands messages back as they were', async () => {
+    const producer = new DatabaseMessageQueue(get());
+    for (let n = 0; n < 15; n++)
+      await producer.enqueue({ n, text: 'délibération ✓', nested: { list: [n, null] } });
+    const seen: unknown[] = [];
+    harness.consume(get(), (m) => void seen.push(m), { concurrency: 1 });
+    await waitFor('15 jobs', () => seen.length >= 15);
+    await sleep(300);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 15 }, (_, n) => ({ n, text: 'délibération ✓', nested: { list: [n, null] } })),
+    );
+    assert.deepEqual(await jobRows(get()), []);
+  });
+
+  it('enqueueMany stores every message at once, run in array order', async () => {
+    await new DatabaseMessageQueue(get()).enqueueMany(Array.from({ length: 10 }, (_, n) => ({ n })));
+    const seen: number[] = [];
+    harness.consume(get(), (m) => void seen.push((m as Msg).n), { concurrency: 1 });
+    await waitFor('10 jobs', () => seen.length >= 10);
+    assert.deepEqual(seen, [...Array(10).keys()]);
+  });
+
+  it('a delayed job waits for its delay while later jobs run, then runs at its due time without a poll', async () => {
+    const producer = new DatabaseMessageQueue(get());
+    await producer.enqueue({ n: 1 }, { delay: duration({ milliseconds: 700 }) });
+    await producer.enqueue({ n: 2 });
+    const seen: number[] = [];
+    // A poll interval far beyond the test: only the due-time wake-up can run the delayed job.
+    harness.consume(get(), (m) => void seen.push((m as Msg).n), { concurrency: 4, pollIntervalMs: 600_000 });
+    await waitFor('the immediate job', () => seen.length >= 1);
+    assert.deepEqual(seen, [2]);
+    await waitFor('the delayed job', () => seen.length >= 2);
+    assert.deepEqual(seen, [2, 1]);
+  });
+
+  it('jobs of one ordering key run one at a time in enqueue order; other keys run alongside', async () => {
+    const producer = new DatabaseMessageQueue(get());
+    for (let n = 0; n < 8; n++) {
+      await producer.enqueue({ n, key: 'k1' }, { orderingKey: 'k1' });
+      await producer.enqueue({ n, key: 'k2' }, { orderingKey: 'k2' });
+      if (n % 2) await producer.enqueue({ n, key: 'none' });
+    }
+    const order = new Map<string, number[]>();
+    const inFlight = new Map<string, number>();
+    let maxSameKey = 0;
+    const k2Started = gate();
+    let overlapped = false;
+    harness.consume(
+      get(),
+      async (m) => {
+        const { n, key = 'none' } = m as Msg;
+        const now = (inFlight.get(key) ?? 0) + 1;
+        inFlight.set(key, now);
+        if (key !== 'none') maxSameKey = Math.max(maxSameKey, now);
+        if (key === 'k2') k2Started.open();
+        // The first k1 job holds its slot until a k2 job has started: keys run in parallel.
+        if (key === 'k1' && n === 0) {
+          await Promise.race([k2Started.promise, sleep(10_000)]);
+          overlapped = (inFlight.get('k2') ?? 0) > 0;
+        }
+        await sleep(Math.floor(Math.random() * 10));
+        order.set(key, [...(order.get(key) ?? []), n]);
+        inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
+      },
+      { concurrency: 8 },
+    );
+    await waitFor('20 jobs', () => [...order.values()].flat().length >= 20);
+    assert.deepEqual(order.get('k1'), [...Array(8).keys()]);
+    assert.deepEqual(order.get('k2'), [...Array(8).keys()]);
+    assert.equal(maxSameKey, 1);
+    assert.ok(overlapped, 'a k2 job ran while the first k1 job was running');
+  });
+
+  it('never runs more handlers at once than its concurrency', async () => {
+    await new DatabaseMessageQueue(get()).enqueueMany(Array.from({ length: 10 }, (_, n) => ({ n })));
+    const release = gate();
+    let running = 0;
+    let maxRunning = 0;
+    let done = 0;
+    harness.consume(
+      get(),
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await release.promise;
+        running--;
+        done++;
+      },
+      { concurrency: 3, pollIntervalMs: 50 },
+    );
+    await waitFor('3 running handlers', () => running === 3);
+    // Several poll cycles pass with every slot busy: none may start a fourth handler.
+    await sleep(400);
+    assert.equal(maxRunning, 3);
+    release.open();
+    await waitFor('all 10 jobs', () => done === 10);
+    assert.equal(maxRunning, 3);
+  });
+
+  it('a handler that throws does not stop the listener, and the queue does not retry it (Fedify does)', async () => {
+    const producer = new DatabaseMessageQueue(get());
+    await producer.enqueue({ n: 1, fail: true });
+    await producer.enqueue({ n: 2, fail: true });
+    await producer.enqueue({ n: 3 });
+    const attempts: number[] = [];
+    harness.consume(
+      get(),
+      (m) => {
+        const msg = m as Msg;
+        attempts.push(msg.n);
+        // Job 1 rejects, job 2 throws synchronously.
+        if (msg.fail && msg.n === 1) return Promise.reject(new Error('remote server down'));
+        if (msg.fail) throw new Error('bug in a handler');
+      },
+      { concurrency: 1 },
+    );
+    await waitFor('job 3 after the failures', () => attempts.includes(3));
+    await sleep(500);
+    assert.deepEqual(attempts, [1, 2, 3]);
+    assert.deepEqual(await jobRows(get()), []);
+  });
+
+  it('bad input is refused with a clear error and enqueues nothing', async () => {
+    const queue = new DatabaseMessageQueue(get());
+    await assert.rejects(queue.enqueue({ n: 1 }, { delay: duration({ seconds: -1 }) }), RangeError);
+    await assert.rejects(queue.enqueue(undefined), TypeError);
+    await assert.rejects(queue.enqueueMany([{ n: 1 }, undefined, { n: 3 }]), TypeError);
+    assert.throws(() => new DatabaseMessageQueue(get(), { concurrency: 0 }), RangeError);
+    assert.throws(() => new DatabaseMessageQueue(get(), { concurrency: 1.5 }), RangeError);
+    assert.deepEqual(await jobRows(get()), []);
+  });
+
+  it('getDepth counts waiting jobs, due and delayed, but not those being handled', async () => {
+    const queue = new DatabaseMessageQueue(get());
+    await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
+    await queue.enqueue({ n: 3 }, { delay: duration({ hours: 1 }) });
+    assert.deepEqual(await queue.getDepth(), { queued: 3, ready: 2, delayed: 1 });
+    const hold = gate();
+    let started = 0;
+    harness.consume(
+      get(),
+      async () => {
+        started++;
+        await hold.promise;
+      },
+      { concurrency: 1 },
+    );
+    await waitFor('one job running', () => started === 1);
+    assert.deepEqual(await queue.getDepth(), { queued: 2, ready: 1, delayed: 1 });
+    hold.open();
+  });
+});
