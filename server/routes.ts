@@ -12,6 +12,7 @@ import { personaPages } from '../web/routes/personas.routes.ts';
 import { profilePages } from '../web/routes/profile.routes.ts';
 import { staticFiles } from '../web/routes/static.routes.ts';
 import { accountsRoutes } from './api/accounts.routes.ts';
+import { badgeResponseRouter, badgesRoutes } from './api/badges.routes.ts';
 import { districtsRoutes } from './api/districts.routes.ts';
 import { instanceRoutes } from './api/instance.routes.ts';
 import { personasRoutes } from './api/personas.routes.ts';
@@ -25,6 +26,7 @@ import type { AppContext } from './context.ts';
  */
 export function mountBeforeBodyParsers(app: Express, ctx: AppContext): void {
   app.use(federationRouter(ctx));
+  app.use(badgeResponseRouter(ctx));
 }
 
 /** `/api/v1`: each resource adds one `api.add(…Routes(ctx))` line; see server/api/registry.ts. */
@@ -35,6 +37,7 @@ export function mountApi(router: Router, ctx: AppContext, passport: passport.Pas
   api.add(personasRoutes(ctx));
   api.add(districtsRoutes(ctx));
   api.add(instanceRoutes(ctx));
+  api.add(badgesRoutes(ctx));
 }
 
 /** Server-rendered pages (web/): one line per router; the fallbacks (404, 500 pages) stay last. */
