@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import type passport from 'passport';
 import { z } from 'zod';
 import { signUp } from '../../models/accounts.ops.ts';
-import { clearRateLimit, hitRateLimit } from '../../models/rate-limits.ops.ts';
 import { DisplayName, Email, Handle, Password } from '../../models/validation.ts';
+import { forgiveLogin, hitLoginLimits } from '../../server/api/login-limits.ts';
 import { passportLogin, passportLogout } from '../../server/auth.ts';
 import type { AppContext } from '../../server/context.ts';
 import { type PageContext, pageContext, safeNext } from '../context.ts';
@@ -21,7 +20,6 @@ import { csrfField, sendPage } from '../layout.ts';
 
 const SignUpForm = z.object({ email: Email, password: Password, handle: Handle, displayName: DisplayName });
 const LoginForm = z.object({ email: z.string().trim().min(1), password: z.string().min(1) });
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 function signUpPage(pc: PageContext, values: FormValues = {}, errors: FormErrors = {}, status = 200) {
   const { t } = pc;
@@ -88,11 +86,6 @@ function loginPage(
   };
 }
 
-function loginKey(email: string): string {
-  // Hashed, so the rate-limit table holds no e-mail address.
-  return `web-login:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
-}
-
 export function authPages(ctx: AppContext, passportInstance: passport.PassportStatic): Router {
   const router = Router();
 
@@ -143,10 +136,10 @@ export function authPages(ctx: AppContext, passportInstance: passport.PassportSt
       const errors = zodErrors(pc, parsed.error, { email: 'field.required', password: 'field.required' });
       return sendPage(res, pc, loginPage(pc, values, undefined, errors, 400));
     }
-    const key = loginKey(parsed.data.email);
-    const limit = await hitRateLimit(ctx.db, key, ctx.config.loginRateLimit, LOGIN_WINDOW_MS);
-    if (!limit.allowed) {
-      res.set('Retry-After', String(Math.ceil((limit.resetAt.getTime() - Date.now()) / 1000)));
+    // The same limits as the API's login, so switching between them gains no attempts.
+    const limit = await hitLoginLimits(ctx, req, parsed.data.email.toLowerCase());
+    if (!limit.ok) {
+      res.set('Retry-After', String(limit.retryAfterSeconds));
       return sendPage(res, pc, loginPage(pc, values, pc.t('login.tooMany'), {}, 429));
     }
     const result = await passportLogin(passportInstance, req, res);
@@ -155,7 +148,7 @@ export function authPages(ctx: AppContext, passportInstance: passport.PassportSt
       const message = result.reason === 'suspended' ? pc.t('login.suspended') : pc.t('login.invalid');
       return sendPage(res, pc, loginPage(pc, values, message, {}, 400));
     }
-    await clearRateLimit(ctx.db, key);
+    await forgiveLogin(ctx, req, parsed.data.email.toLowerCase());
     res.redirect(303, safeNext(values.next));
   });
 
