@@ -9,6 +9,7 @@ import { adminPages } from '../web/routes/admin.routes.ts';
 import { authPages } from '../web/routes/auth.routes.ts';
 import { homePages } from '../web/routes/home.routes.ts';
 import { personaPages } from '../web/routes/personas.routes.ts';
+import { postPages } from '../web/routes/posts.routes.ts';
 import { profilePages } from '../web/routes/profile.routes.ts';
 import { staticFiles } from '../web/routes/static.routes.ts';
 import { accountsRoutes } from './api/accounts.routes.ts';
@@ -16,6 +17,7 @@ import { badgeResponseRouter, badgesRoutes } from './api/badges.routes.ts';
 import { districtsRoutes } from './api/districts.routes.ts';
 import { instanceRoutes } from './api/instance.routes.ts';
 import { personasRoutes } from './api/personas.routes.ts';
+import { postsRoutes } from './api/posts.routes.ts';
 import { ApiRegistry } from './api/registry.ts';
 import { sessionRoutes } from './api/session.routes.ts';
 import type { AppContext } from './context.ts';
@@ -37,6 +39,7 @@ export function mountApi(router: Router, ctx: AppContext, passport: passport.Pas
   api.add(personasRoutes(ctx));
   api.add(districtsRoutes(ctx));
   api.add(instanceRoutes(ctx));
+  api.add(postsRoutes(ctx));
   api.add(badgesRoutes(ctx));
 }
 
@@ -49,6 +52,7 @@ export function mountWeb(web: Router, ctx: AppContext, passport: passport.Passpo
   web.use(accountPages(ctx));
   web.use(personaPages(ctx));
   web.use(profilePages(ctx));
+  web.use(postPages(ctx));
   web.use(adminPages(ctx));
   web.use(aboutPages(ctx));
   // Keep last: routers mounted after the 404 page would never be reached.
