@@ -102,6 +102,9 @@ export class QueueWorker {
   }
 
   #start(job: ClaimedJob): void {
+    // Our own job came back to us after its lease lapsed (the database was out of reach
+    // longer than a lease): the first run is still going and will finish it.
+    if (this.#running.has(job.id)) return;
     if (job.attempts > 1) {
       log.info('Job {jobId} claimed again (attempt {attempts}): a previous worker lost its lease.', {
         jobId: job.id,
