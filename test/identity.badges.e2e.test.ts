@@ -11,6 +11,7 @@ import {
   parseOfferUri,
   present,
   receiveBatch,
+  respond,
 } from '../identity/holder/holder.ts';
 import { openDatabase } from '../models/db.ts';
 import { selectRows } from '../models/db-driver.ts';
@@ -281,8 +282,11 @@ describe('identity badges end to end (two real processes)', function () {
       .send({ handle: 'alice_bis', displayName: 'Alice bis' })
       .expect(201);
     const req = await askBadge(agent, 'alice_bis', ['resident_of', 'age_range']);
-    const held = desk.shift()!;
-    const res = await presentTo(held, req, ['resident_of', 'age_range']);
+    // Through the holder library's OpenID4VP answer: the DCQL query picks the credential.
+    const held = desk[0]!;
+    presented.push(held.credential);
+    const res = await respond(desk, req);
+    assert.equal(desk.includes(held), false, 'the credential is spent');
     assert.equal(res.status, 200, await res.text());
     const payload = (c: HeldCredential) => decodeJwt(c.credential.split('~')[0]!);
     const [a, b] = [payload(firstCredential), payload(held)];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DcqlQuery } from 'dcql';
 import { type CryptoKey, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 /**
@@ -147,26 +148,56 @@ export type PresentationRequest = {
   response_uri: string;
   nonce: string;
   state: string;
-  dcql_query: { credentials: { id: string; format: string; claims?: { path: string[] }[] }[] };
+  dcql_query: {
+    credentials: {
+      id: string;
+      format: string;
+      meta?: { vct_values?: string[] };
+      claims?: { path: string[] }[];
+    }[];
+  };
 };
 
-/** Answers an OpenID4VP request with `direct_post`: takes one unused credential and spends it. */
+/**
+ * Answers an OpenID4VP request with `direct_post`: the DCQL query is parsed and matched with
+ * the `dcql` library, the first unused credential that satisfies it is presented (only the
+ * claims asked for, or the subset `claims`) and spent.
+ */
 export async function respond(
   wallet: HeldCredential[],
   request: PresentationRequest,
-  claims: string[],
+  claims?: string[],
   fetchImpl: typeof fetch = fetch,
 ): Promise<Response> {
-  const query = request.dcql_query.credentials[0];
-  if (!query) throw new Error('empty DCQL query');
-  const held = wallet.shift();
-  if (!held) throw new Error('no unused credential left');
-  const presentation = await present(held, { claims, audience: request.client_id, nonce: request.nonce });
+  const query = DcqlQuery.parse(request.dcql_query as DcqlQuery.Input);
+  DcqlQuery.validate(query);
+  const credentialQuery = query.credentials[0];
+  if (credentialQuery?.format !== 'dc+sd-jwt') throw new Error('no dc+sd-jwt credential asked for');
+  const index = wallet.findIndex(
+    (held) =>
+      DcqlQuery.query(query, [
+        {
+          credential_format: 'dc+sd-jwt',
+          vct: String(held.claims.vct),
+          claims: held.claims as Record<string, string>,
+          cryptographic_holder_binding: true,
+        },
+      ]).can_be_satisfied,
+  );
+  if (index < 0) throw new Error('no unused credential satisfies the request');
+  const [held] = wallet.splice(index, 1);
+  const asked = (credentialQuery.claims ?? []).map((c) => String(c.path[0]));
+  const chosen = claims ? asked.filter((c) => claims.includes(c)) : asked;
+  const presentation = await present(held!, {
+    claims: chosen,
+    audience: request.client_id,
+    nonce: request.nonce,
+  });
   return fetchImpl(request.response_uri, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
-      vp_token: JSON.stringify({ [query.id]: [presentation] }),
+      vp_token: JSON.stringify({ [credentialQuery.id]: [presentation] }),
       state: request.state,
     }),
   });

@@ -1,3 +1,4 @@
+import { DcqlQuery } from 'dcql';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { createVerifier, type Verifier } from '../../identity/verifier/verifier.ts';
@@ -106,7 +107,7 @@ export function badgesRoutes(ctx: AppContext): ApiRoute[] {
           response_uri: `${origin}${BADGE_RESPONSE_PATH}`,
           nonce: pending.nonce,
           state: pending.state,
-          dcql_query: {
+          dcql_query: DcqlQuery.parse({
             credentials: [
               {
                 id: CREDENTIAL_QUERY_ID,
@@ -115,8 +116,9 @@ export function badgesRoutes(ctx: AppContext): ApiRoute[] {
                 claims: body.claims.map((claim) => ({ path: [claim] })),
               },
             ],
-          },
+          }),
         };
+        DcqlQuery.validate(request.dcql_query);
         const wallet = new URL(`${issuer}/wallet`);
         for (const [key, value] of Object.entries(request)) {
           wallet.searchParams.set(key, typeof value === 'string' ? value : JSON.stringify(value));
