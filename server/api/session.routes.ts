@@ -5,10 +5,14 @@ import type { Account } from '../../models/schema/index.ts';
 import { Email } from '../../models/validation.ts';
 import { passportLogin, passportLogout } from '../auth.ts';
 import type { AppContext } from '../context.ts';
+import { logger } from '../logging.ts';
 import { sendProblem } from '../problem.ts';
 import { forgiveLogin, hitLoginLimits } from './login-limits.ts';
 import { type ApiRoute, assertNever, defineRoute } from './registry.ts';
 import { SessionSchema } from './schemas.ts';
+
+// Log lines say what happened, never to whom: no e-mail, no address, no account or persona.
+const log = logger('api', 'session');
 
 async function sessionView(
   ctx: AppContext,
@@ -55,6 +59,7 @@ export function sessionRoutes(ctx: AppContext, passportInstance: passport.Passpo
       handler: async ({ body, req, res }) => {
         const limit = await hitLoginLimits(ctx, req, body.email);
         if (!limit.ok) {
+          log.info('Login attempt refused by the rate limit');
           res.setHeader('Retry-After', String(limit.retryAfterSeconds));
           return sendProblem(res, 429, 'Too many login attempts', {
             detail: `Try again in ${limit.retryAfterSeconds} seconds.`,
@@ -65,6 +70,7 @@ export function sessionRoutes(ctx: AppContext, passportInstance: passport.Passpo
         const result = await passportLogin(passportInstance, req, res);
         if (!result.ok) {
           const reason = result.reason;
+          log.info('Login refused: {reason}', { reason });
           switch (reason) {
             case 'invalid':
               return sendProblem(res, 401, 'Wrong e-mail or password');

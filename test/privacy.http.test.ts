@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { configure, type LogRecord } from '@logtape/logtape';
+import request from 'supertest';
+import { setupLogging } from '../server/logging.ts';
+import { newIdentity, signUpAgent } from './support/api.ts';
+import { databaseKinds } from './support/databases.ts';
+import { startTestInstance, type TestInstance } from './support/instance.ts';
+
+for (const kind of databaseKinds()) {
+  describe(`e-mail privacy across the API and the logs [${kind}]`, () => {
+    let instance: TestInstance;
+    const records: LogRecord[] = [];
+    before(async function () {
+      this.timeout(120_000);
+      // Every category at debug level into memory, for the whole life of the instance.
+      await configure({
+        reset: true,
+        sinks: { memory: (record) => records.push(record) },
+        loggers: [
+          { category: [], lowestLevel: 'debug', sinks: ['memory'] },
+          { category: ['logtape', 'meta'], lowestLevel: 'warning', sinks: [] },
+        ],
+      });
+      instance = await startTestInstance(kind, { env: { LOG_LEVEL: 'debug', LOGIN_RATE_LIMIT: '2' } });
+    });
+    after(async () => {
+      await instance?.close();
+      const level = process.env.TEST_LOG;
+      if (level === 'debug' || level === 'info') await setupLogging(level);
+      else await setupLogging('error', { quiet: true });
+    });
+
+    it('no public response and no log line carries an e-mail, whatever the account did', async () => {
+      // The e-mail's local part shares nothing with the handle, so any appearance of it is a leak.
+      const mailbox = `boite${randomBytes(4).toString('hex')}`;
+      const { agent, identity } = await signUpAgent(instance.url, {
+        ...newIdentity('priv'),
+        email: `${mailbox}@mairie.example`,
+      });
+      const second = newIdentity('alt');
+      await agent.post('/api/v1/me/personas').send({ handle: second.handle, displayName: 'Alt' }).expect(201);
+      await agent.post(`/api/v1/me/personas/${second.handle}/activate`).expect(200);
+      await agent.patch(`/api/v1/me/personas/${second.handle}`).send({ bio: 'Bonjour' }).expect(200);
+      await agent.delete('/api/v1/session').expect(204);
+      for (let i = 0; i < 3; i++) {
+        await request(instance.url)
+          .post('/api/v1/session')
+          .send({ email: identity.email, password: 'wrong guess' });
+      }
+      await request(instance.url).post('/api/v1/accounts').send(identity).expect(409);
+
+      const publicAnswers = [
+        await request(instance.url).get(`/api/v1/personas/${identity.handle}`),
+        await request(instance.url).get(`/api/v1/personas/${second.handle}`),
+        await request(instance.url).get('/api/v1/districts'),
+        await request(instance.url).get('/api/v1/instance'),
+      ];
+      const localPart = mailbox;
+      for (const res of publicAnswers) {
+        assert.equal(res.status, 200);
+        const text = JSON.stringify(res.body) + JSON.stringify(res.headers);
+        assert.ok(!text.includes(localPart), `${res.req.path} shows no e-mail`);
+      }
+      const logged = records.map((r) => JSON.stringify({ m: r.message, p: r.properties })).join('\n');
+      assert.match(logged, /Login refused/, 'the failed logins were logged');
+      assert.ok(!logged.includes(localPart), 'no log line carries the e-mail');
+      assert.ok(!logged.includes(identity.password), 'no log line carries the password');
+    });
+  });
+}
