@@ -1,22 +1,26 @@
-import { createFederation, type Federation, InProcessMessageQueue, MemoryKvStore } from '@fedify/fedify';
+import { createFederation, type Federation } from '@fedify/fedify';
 import type { Database } from '../models/db.ts';
 import type { Config } from '../server/config.ts';
 import type { AppContext } from '../server/context.ts';
 import { registerActors } from './actors.ts';
 import { registerCollections } from './collections.ts';
+import { registerFollowObjects } from './follows.ts';
 import { registerInbox } from './inbox.ts';
+import { createKvStore } from './kv/index.ts';
 import { registerNodeInfo } from './nodeinfo.ts';
 import { registerObjects } from './objects.ts';
+import { createMessageQueue } from './queue/index.ts';
 
 /**
  * Builds the instance's Federation: storage, origin and process role only; what it serves and
  * how it reacts are registered by the files named below. LogTape is configured by
  * server/logging.ts (Fedify logs under the `fedify` category).
  */
-export function buildFederation(config: Config, _database: Database): Federation<AppContext> {
+export function buildFederation(config: Config, database: Database): Federation<AppContext> {
   const federation = createFederation<AppContext>({
-    kv: new MemoryKvStore(),
-    queue: new InProcessMessageQueue(),
+    // Both on the instance's database: durable across restarts, shared by web and worker processes.
+    kv: createKvStore(database),
+    queue: createMessageQueue(database, { concurrency: config.queueConcurrency }),
     // The queue only runs where deliveries are made (role worker or all): see startFederationQueue.
     manuallyStartQueue: true,
     origin: config.publicUrl.href,
@@ -27,6 +31,7 @@ export function buildFederation(config: Config, _database: Database): Federation
   registerActors(federation);
   registerCollections(federation);
   registerNodeInfo(federation);
+  registerFollowObjects(federation);
   registerObjects(federation);
   registerInbox(federation);
   return federation;

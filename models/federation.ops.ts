@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { selectRows } from './db-driver.ts';
 import {
@@ -88,7 +88,7 @@ export async function countRemoteActors(db: Db, domain?: string): Promise<number
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(remoteActors)
-    .where(domain ? and(eq(remoteActors.domain, domain)) : undefined);
+    .where(domain ? eq(remoteActors.domain, domain) : undefined);
   return row?.n ?? 0;
 }
 

@@ -200,3 +200,34 @@ export async function localFollowersOf(db: Db, remoteActorIri: string): Promise<
     );
   return rows.map((r) => r.localActor);
 }
+
+/** One of our outgoing Follows by its activity IRI, with the followed actor. */
+export async function findOutboundFollowByActivity(
+  db: Db,
+  activityIri: string,
+): Promise<FollowWithActor | undefined> {
+  const [row] = await db
+    .select({ follow: follows, actor: remoteActors })
+    .from(follows)
+    .innerJoin(remoteActors, eq(remoteActors.id, follows.remoteActorId))
+    .where(and(eq(follows.activityIri, activityIri), eq(follows.direction, 'outbound')));
+  return row;
+}
+
+/** The outgoing follow of a local actor towards a remote actor named by IRI or `@user@domain`. */
+export async function findOutboundFollow(
+  db: Db,
+  localActor: string,
+  target: { iri: string } | { handle: string },
+): Promise<FollowWithActor | undefined> {
+  const match =
+    'iri' in target
+      ? eq(remoteActors.iri, target.iri)
+      : sql`lower(${remoteActors.handle}) = lower(${target.handle})`;
+  const [row] = await db
+    .select({ follow: follows, actor: remoteActors })
+    .from(follows)
+    .innerJoin(remoteActors, eq(remoteActors.id, follows.remoteActorId))
+    .where(and(eq(follows.localActor, localActor), eq(follows.direction, 'outbound'), match));
+  return row;
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { type DomainBlock, domainBlocks, follows, knownInstances, remoteActors } from './schema/index.ts';
 
@@ -111,7 +111,6 @@ export async function listKnownInstances(db: Db): Promise<KnownInstanceView[]> {
       blocked: sql<boolean>`EXISTS (SELECT 1 FROM ${domainBlocks} WHERE ${domainBlocks.domain} = ${knownInstances.domain})`,
     })
     .from(knownInstances)
-    .where(and())
     .orderBy(asc(knownInstances.domain));
   return rows;
 }

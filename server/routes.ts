@@ -15,6 +15,8 @@ import { staticFiles } from '../web/routes/static.routes.ts';
 import { accountsRoutes } from './api/accounts.routes.ts';
 import { badgeResponseRouter, badgesRoutes } from './api/badges.routes.ts';
 import { districtsRoutes } from './api/districts.routes.ts';
+import { federationAdminRoutes } from './api/federation-admin.routes.ts';
+import { followsRoutes } from './api/follows.routes.ts';
 import { instanceRoutes } from './api/instance.routes.ts';
 import { personasRoutes } from './api/personas.routes.ts';
 import { postsRoutes } from './api/posts.routes.ts';
@@ -39,6 +41,8 @@ export function mountApi(router: Router, ctx: AppContext, passport: passport.Pas
   api.add(personasRoutes(ctx));
   api.add(districtsRoutes(ctx));
   api.add(instanceRoutes(ctx));
+  api.add(followsRoutes(ctx));
+  api.add(federationAdminRoutes(ctx));
   api.add(postsRoutes(ctx));
   api.add(badgesRoutes(ctx));
 }
