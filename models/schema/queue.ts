@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * Fedify's message queue (outgoing deliveries, incoming activities, fan-outs). A job is
@@ -15,6 +15,12 @@ export const queueJobs = pgTable(
     message: jsonb('message').notNull(),
     /** Jobs sharing an ordering key run one at a time, in `seq` order. */
     orderingKey: text('ordering_key'),
+    /**
+     * Waits behind an earlier job of its ordering key. Of one key's jobs, only the earliest is
+     * unblocked; finishing it unblocks the next (both under the key's advisory lock), so claims
+     * never look at other rows of the key.
+     */
+    blocked: boolean('blocked').notNull().default(false),
     runAt: timestamp('run_at', { withTimezone: true }).notNull().defaultNow(),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
     lockedBy: text('locked_by'),
@@ -23,11 +29,13 @@ export const queueJobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // The claim scans ready, unleased jobs in due order.
-    index('queue_jobs_ready_idx').on(t.runAt, t.seq).where(sql`${t.lockedUntil} IS NULL`),
-    // Leased jobs: expired leases are found here.
+    // The claim scans unleased, unblocked jobs in due order.
+    index('queue_jobs_claimable_idx')
+      .on(t.runAt, t.seq)
+      .where(sql`${t.lockedUntil} IS NULL AND NOT ${t.blocked}`),
+    // Leased jobs: expired leases are found (and cleared) here.
     index('queue_jobs_leased_idx').on(t.lockedUntil).where(sql`${t.lockedUntil} IS NOT NULL`),
-    // The head of each ordering key.
+    // The next job of an ordering key.
     index('queue_jobs_ordering_idx').on(t.orderingKey, t.seq).where(sql`${t.orderingKey} IS NOT NULL`),
   ],
 );
