@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import express from 'express';
 import request from 'supertest';
 import { findAccountByEmail, setRole } from '../models/accounts.ops.ts';
 import { getInstanceSettings, listDistricts } from '../models/territory.ops.ts';
+import { webFallbacks } from '../web/errors.ts';
 import { databaseKinds } from './support/databases.ts';
 import { startTestInstance, type TestInstance } from './support/instance.ts';
 import {
@@ -137,7 +139,7 @@ for (const kind of databaseKinds()) {
     });
   });
 
-  describe(`web: languages [${kind}]`, () => {
+  describe(`web: languages and error pages [${kind}]`, () => {
     let instance: TestInstance;
     before(async function () {
       this.timeout(120_000);
@@ -200,6 +202,20 @@ for (const kind of databaseKinds()) {
       assert.equal(res.status, 404);
       assert.match(res.text, /<h1>Page not found<\/h1>/);
       assert.match(res.text, /<main id="main"/);
+    });
+
+    it('a failing page answers a 500 page in the layout, without the details of the error', async () => {
+      // The web router's fallbacks on a tiny app with a route that throws, over the instance's real context.
+      const app = express();
+      app.get('/boom', () => {
+        throw new Error('secret detail of the failure');
+      });
+      app.use(webFallbacks(instance.ctx));
+      const res = await request(app).get('/boom?lang=en');
+      assert.equal(res.status, 500);
+      assert.match(res.text, /<h1>Something went wrong<\/h1>/);
+      assert.doesNotMatch(res.text, /secret detail/);
+      assert.equal((await request(app).get('/missing')).status, 404);
     });
 
     it('serves the stylesheet with long caching when versioned', async () => {

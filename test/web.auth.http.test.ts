@@ -198,4 +198,30 @@ for (const kind of databaseKinds()) {
       assert.equal(login.status, 303);
     });
   });
+
+  describe(`web: login rate limit [${kind}]`, () => {
+    let instance: TestInstance;
+    before(async function () {
+      this.timeout(120_000);
+      instance = await startTestInstance(kind, { env: { LOGIN_RATE_LIMIT: '2' } });
+    });
+    after(async () => {
+      await instance?.close();
+    });
+
+    it('after too many failed attempts for one e-mail, the form answers 429 without checking the password', async () => {
+      const person = newPerson('rl');
+      await signUpThroughForm(request.agent(instance.url), person);
+      for (let i = 0; i < 2; i++) {
+        assert.equal(
+          (await logInThroughForm(request.agent(instance.url), person.email, 'wrong password')).status,
+          400,
+        );
+      }
+      const blocked = await logInThroughForm(request.agent(instance.url), person.email, person.password);
+      assert.equal(blocked.status, 429);
+      assert.ok(Number(blocked.headers['retry-after']) > 0);
+      assert.match(blocked.text, /Trop de tentatives/);
+    });
+  });
 }
