@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import request from 'supertest';
 import { startInstance } from '../server/instance.ts';
 import { createPostgresDatabase, databaseKinds } from './support/databases.ts';
 import { freePort, tempDir, testConfig } from './support/instance.ts';
-import { runScript } from './support/processes.ts';
+import { repoRoot, runScript } from './support/processes.ts';
 
 const PASSWORD = 'a long admin password';
 
@@ -109,6 +110,24 @@ for (const kind of databaseKinds()) {
       assert.match(unknown.stderr, /Unknown command: make-coffee/);
     });
 
+    if (kind === 'pglite' && existsSync('/usr/bin/script')) {
+      it('on a terminal, create-admin asks for the password twice without echoing it', async function () {
+        this.timeout(120_000);
+        const secret = 'typed on a terminal';
+        const { code, output } = await onTerminal(
+          ['create-admin', '--email', 'tty@example.org', '--handle', 'tty'],
+          env,
+          [
+            [/Password \(at least/, `${secret}\r`],
+            [/Password again/, `${secret}\r`],
+          ],
+        );
+        assert.equal(code, 0, output);
+        assert.match(output, /Admin account created/);
+        assert.ok(!output.includes(secret), `the password is not echoed: ${JSON.stringify(output)}`);
+      });
+    }
+
     if (kind === 'pglite') {
       it('refuses clearly while a server holds the embedded database, and changes nothing', async function () {
         this.timeout(120_000);
@@ -123,5 +142,49 @@ for (const kind of databaseKinds()) {
         });
       });
     }
+  });
+}
+
+/** Runs the CLI in a pseudo-terminal (util-linux `script`), answering each prompt as it appears. */
+function onTerminal(
+  args: string[],
+  env: Record<string, string>,
+  answers: [RegExp, string][],
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const command = [process.execPath, 'server/admin-cli.ts', ...args].map((a) => `'${a}'`).join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'test',
+        TERM: 'dumb',
+        ...env,
+      },
+    });
+    let output = '';
+    const pending = [...answers];
+    child.stdout.on('data', (d) => {
+      output += d;
+      const next = pending[0];
+      if (next?.[0].test(output)) {
+        pending.shift();
+        output = output.replace(next[0], '[asked]');
+        child.stdin.write(next[1]);
+      }
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no answer from the terminal session:\n${output}`));
+    }, 90_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
   });
 }
