@@ -38,3 +38,12 @@ export async function clearRateLimit(db: Db, key: string): Promise<void> {
 export async function forgiveRateLimitHit(db: Db, key: string): Promise<void> {
   await db.execute(sql`UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key = ${key}`);
 }
+
+/** Drops counters whose window has passed; run now and then so the table stays small. */
+export async function pruneRateLimits(db: Db, now = new Date()): Promise<number> {
+  const rows = await selectRows<{ key: string }>(
+    db,
+    sql`DELETE FROM rate_limits WHERE reset_at <= ${now.toISOString()} RETURNING key`,
+  );
+  return rows.length;
+}

@@ -4,6 +4,7 @@ import { buildFederation, startFederationQueue } from '../federation/federation.
 import { registerOutbox } from '../federation/outbox.ts';
 import { type Database, databaseOptions, openDatabase } from '../models/db.ts';
 import { DomainEvents } from '../models/events.ts';
+import { pruneRateLimits } from '../models/rate-limits.ops.ts';
 import { pruneSessions } from '../models/sessions.ops.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -65,6 +66,9 @@ export async function startInstance(
     if (config.role !== 'web') {
       const timer = setInterval(() => {
         pruneSessions(database.db).catch((error) => log.warn('Pruning sessions failed: {error}', { error }));
+        pruneRateLimits(database.db).catch((error) =>
+          log.warn('Pruning rate limits failed: {error}', { error }),
+        );
       }, 3600_000);
       timer.unref();
       stops.push(() => clearInterval(timer));
