@@ -134,6 +134,17 @@ for (const kind of databaseKinds()) {
       assert.equal((await agent.get('/api/v1/me/personas')).body.personas[0].indexable, false);
     });
 
+    it('a handle cannot be changed: the field is refused, the persona unchanged', async () => {
+      const { agent, identity } = await signUpAgent(instance.url);
+      const res = await agent
+        .patch(`/api/v1/me/personas/${identity.handle}`)
+        .send({ handle: 'new_name', bio: 'x' });
+      assert.match(JSON.stringify(assertProblem(res, 400).errors), /handle/);
+      const pub = await request(instance.url).get(`/api/v1/personas/${identity.handle}`);
+      assert.equal(pub.body.bio, '');
+      assertProblem(await request(instance.url).get('/api/v1/personas/new_name'), 404);
+    });
+
     it('persona routes need a session', async () => {
       assertProblem(await request(instance.url).get('/api/v1/me/personas'), 401);
       assertProblem(
