@@ -25,7 +25,7 @@ import { freePort } from './support/instance.ts';
  * both sides, and a scan of the platform's whole database for anything it must not hold.
  */
 describe('identity badges end to end (two real processes)', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   const dirs: string[] = [];
   const tmp = () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'parvis-e2e-'));

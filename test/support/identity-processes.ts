@@ -45,7 +45,7 @@ export function exited(spawned: Spawned): Promise<number | null> {
 }
 
 /** Polls `url` until it answers 200, or fails with the process output. */
-export async function waitFor(url: string, spawned: Spawned, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(url: string, spawned: Spawned, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (spawned.child.exitCode !== null) throw new Error(`process exited early:\n${spawned.output()}`);
