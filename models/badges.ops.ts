@@ -130,14 +130,29 @@ function ageText(range: string, lang: 'fr' | 'en'): string {
   return open ? `${range.slice(0, -1)} ans et plus` : `${shown} ans`;
 }
 
-/** "Résident·e vérifié·e — quartier Centre — 30–39 ans" (or its English). */
-export function badgeLabel(badge: Pick<Badge, 'disclosed'>, lang: 'fr' | 'en' = 'fr'): string {
-  const { resident_of, district, age_range } = badge.disclosed;
+type LabelInput =
+  | Pick<Badge, 'disclosed'>
+  | { residentOf?: string | undefined; district?: string | undefined; ageRange?: string | undefined };
+
+/**
+ * "Résident·e vérifié·e — quartier Centre — 30–39 ans" (or its English). Takes a stored badge
+ * or a `BadgeView` from `listActiveBadges`.
+ */
+export function badgeLabel(badge: LabelInput, lang: 'fr' | 'en' = 'fr'): string {
+  const claims =
+    'disclosed' in badge
+      ? {
+          residentOf: badge.disclosed.resident_of,
+          district: badge.disclosed.district,
+          ageRange: badge.disclosed.age_range,
+        }
+      : badge;
   const parts: string[] = [];
-  if (resident_of) parts.push(lang === 'fr' ? 'Résident·e vérifié·e' : 'Verified resident');
+  if (claims.residentOf) parts.push(lang === 'fr' ? 'Résident·e vérifié·e' : 'Verified resident');
   else parts.push(lang === 'fr' ? 'Âge vérifié' : 'Verified age');
-  if (district) parts.push(lang === 'fr' ? `quartier ${district}` : `${district} district`);
-  if (age_range) parts.push(ageText(age_range, lang));
+  if (claims.district)
+    parts.push(lang === 'fr' ? `quartier ${claims.district}` : `${claims.district} district`);
+  if (claims.ageRange) parts.push(ageText(claims.ageRange, lang));
   return parts.join(' — ');
 }
 
@@ -171,6 +186,12 @@ export async function removeBadge(db: Db, personaId: string, badgeId: string) {
     .where(and(eq(badges.id, badgeId), eq(badges.personaId, personaId)))
     .returning({ id: badges.id });
   return removed.length > 0 ? { ok: true as const } : { ok: false as const, reason: 'not-found' as const };
+}
+
+/** Removes every badge of a persona (to call when the persona is deleted). */
+export async function removePersonaBadges(db: Db, personaId: string) {
+  await db.delete(badges).where(eq(badges.personaId, personaId));
+  await db.delete(badgeRequests).where(eq(badgeRequests.personaId, personaId));
 }
 
 /** Deletes expired badges, spent requests and expired used-credential entries. */

@@ -9,7 +9,7 @@ import {
   receiveBatch,
 } from '../identity/holder/holder.ts';
 import { createOperator } from '../identity/service/enrolment.ops.ts';
-import { badgeLabel, expireBadges, listActiveBadges } from '../models/badges.ops.ts';
+import { expireBadges, listActiveBadges } from '../models/badges.ops.ts';
 import { badgeRequests, badges, usedCredentials } from '../models/schema/index.ts';
 import { databaseKinds } from './support/databases.ts';
 import { openIdentityTestDb, startIdentityApp } from './support/identity-service.ts';
@@ -221,18 +221,6 @@ for (const kind of databaseKinds()) {
       const { removed } = await expireBadges(platform.database.db, later);
       assert.equal(removed, 1);
       assert.equal((await platform.database.db.select().from(badgeRequests)).length, 0);
-    });
-
-    it('labels badges in French and English', () => {
-      assert.equal(
-        badgeLabel({ disclosed: { resident_of: 'Parvis', district: 'Centre', age_range: '30-39' } }, 'fr'),
-        'Résident·e vérifié·e — quartier Centre — 30–39 ans',
-      );
-      assert.equal(badgeLabel({ disclosed: { age_range: '65+' } }, 'fr'), 'Âge vérifié — 65 ans et plus');
-      assert.equal(
-        badgeLabel({ disclosed: { resident_of: 'Parvis', district: 'Gare' } }, 'en'),
-        'Verified resident — Gare district',
-      );
     });
   });
 }
