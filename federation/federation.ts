@@ -3,6 +3,7 @@ import type { Database } from '../models/db.ts';
 import type { Config } from '../server/config.ts';
 import type { AppContext } from '../server/context.ts';
 import { registerActors } from './actors.ts';
+import { withBlockedDeliveriesDropped } from './blocked-delivery-filter.ts';
 import { registerCollections } from './collections.ts';
 import { registerFollowObjects } from './follows.ts';
 import { registerInbox } from './inbox.ts';
@@ -20,7 +21,10 @@ export function buildFederation(config: Config, database: Database): Federation<
   const federation = createFederation<AppContext>({
     // Both on the instance's database: durable across restarts, shared by web and worker processes.
     kv: createKvStore(database),
-    queue: createMessageQueue(database, { concurrency: config.queueConcurrency }),
+    queue: withBlockedDeliveriesDropped(
+      createMessageQueue(database, { concurrency: config.queueConcurrency }),
+      database.db,
+    ),
     // The queue only runs where deliveries are made (role worker or all): see startFederationQueue.
     manuallyStartQueue: true,
     origin: config.publicUrl.href,

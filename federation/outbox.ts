@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Delete, Update } from '@fedify/vocab';
 import { findLocalActor } from '../models/federation.ops.ts';
+import { listFollows, removeAllFollowsOf } from '../models/follows.ops.ts';
 import { findInstitutionById } from '../models/institutions.ops.ts';
 import { findPersonaById } from '../models/personas.ops.ts';
 import type { AppContext } from '../server/context.ts';
@@ -30,6 +31,8 @@ export function registerOutbox(app: AppContext): () => void {
     app.events.on('persona.deleted', async ({ handle }) => {
       const ctx = federationContext(app);
       const me = ctx.getActorUri(handle);
+      // Its followers, and the servers of the actors it followed, drop their copies of it.
+      const followed = await listFollows(app.db, handle, 'outbound');
       const n = await sendToFollowers(
         app,
         handle,
@@ -39,9 +42,10 @@ export function registerOutbox(app: AppContext): () => void {
           object: me,
           to: new URL('https://www.w3.org/ns/activitystreams#Public'),
         }),
-        { orderingKey: me.href },
+        { orderingKey: me.href, extra: followed.map((f) => f.actor) },
       );
-      log.debug('Deletion of {handle} sent to {n} followers', { handle, n });
+      await removeAllFollowsOf(app.db, handle);
+      log.debug('Deletion of {handle} sent to {n} actors', { handle, n });
     }),
   ];
   return () => {

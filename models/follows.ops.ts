@@ -231,3 +231,12 @@ export async function findOutboundFollow(
     .where(and(eq(follows.localActor, localActor), eq(follows.direction, 'outbound'), match));
   return row;
 }
+
+/** Every follow of a local actor, both ways (after its deletion has been sent out). */
+export async function removeAllFollowsOf(db: Db, localActor: string): Promise<number> {
+  const rows = await db
+    .delete(follows)
+    .where(eq(follows.localActor, localActor))
+    .returning({ id: follows.id });
+  return rows.length;
+}

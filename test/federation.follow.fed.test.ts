@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { eq } from 'drizzle-orm';
 import request from 'supertest';
+import { findRemoteActorByIri } from '../models/federation.ops.ts';
+import { accounts } from '../models/schema/index.ts';
 import type { Agent } from './support/api.ts';
-import { signUpAgent } from './support/api.ts';
+import { newIdentity, signUpAgent } from './support/api.ts';
 import { databaseKinds } from './support/databases.ts';
 import { AP_ACCEPT, adminAgent, eventually, fediHandle, queueIsEmpty } from './support/federation.ts';
 import { startTestInstance, type TestInstance } from './support/instance.ts';
@@ -99,6 +102,40 @@ for (const kind of databaseKinds()) {
       await eventually('the Undo', async () => (await followers(bob)).follows.length === 0);
       const again = await alice.delete(`/api/v1/me/follows/${target}`);
       assert.equal(again.status, 404);
+    });
+
+    it('a Follow of a suspended persona is answered with a Reject, which ends the follow on the follower side', async () => {
+      const { identity } = await signUpAgent(b.url);
+      await b.ctx.db
+        .update(accounts)
+        .set({ suspendedAt: new Date() })
+        .where(eq(accounts.email, identity.email));
+      const target = `${b.url}/users/${identity.handle}`;
+      const res = await alice.post('/api/v1/me/follows').send({ target });
+      assert.equal(res.status, 201);
+      await eventually(
+        'the Reject',
+        async () => !(await following(alice)).follows.some((f) => f.actor.iri === target),
+      );
+      const counts = await request(b.url).get(`/api/v1/personas/${identity.handle}/followers`);
+      assert.equal(counts.body.followers, 0);
+    });
+
+    it('a persona deleted on its server leaves the following lists of its remote followers', async () => {
+      const identity = newIdentity();
+      const { agent } = await signUpAgent(b.url, identity);
+      const gone = `${identity.handle}_x`;
+      assert.equal(
+        (await agent.post('/api/v1/me/personas').send({ handle: gone, displayName: 'X' })).status,
+        201,
+      );
+      const target = `${b.url}/users/${gone}`;
+      assert.equal((await alice.post('/api/v1/me/follows').send({ target })).status, 201);
+      const followsIt = async () => (await following(alice)).follows.find((f) => f.actor.iri === target);
+      await eventually('the Accept', async () => (await followsIt())?.state === 'accepted');
+      assert.equal((await agent.delete(`/api/v1/me/personas/${gone}`)).status, 204);
+      await eventually('the Delete', async () => (await followsIt()) === undefined);
+      assert.equal(await findRemoteActorByIri(a.ctx.db, target), undefined, 'the cached actor is gone');
     });
 
     it('a follow by @user@domain handle of an unknown server is a clear 404, and nothing is stored', async () => {

@@ -129,5 +129,33 @@ for (const kind of databaseKinds()) {
       await eventually('the inbox queue to drain', () => queueIsEmpty(a.ctx.db));
       assert.equal(await followers(), 0);
     });
+
+    it('a remote Block ends the follows between the blocker and the blocked persona', async () => {
+      const followers = async () => (await domainTableCounts(a.ctx.db)).follows;
+      assert.equal((await post(JSON.stringify(follow()), { key: bobKey, keyId: bobKeyId })).status, 202);
+      await eventually('the follow to be stored', async () => (await followers()) === 1);
+      const block = {
+        '@context': AS,
+        id: `${bobIri}#blocks/${randomUUID()}`,
+        type: 'Block',
+        actor: bobIri,
+        object: aliceIri,
+      };
+      assert.equal((await post(JSON.stringify(block), { key: bobKey, keyId: bobKeyId })).status, 202);
+      await eventually('the follow to be removed', async () => (await followers()) === 0);
+    });
+
+    it('a Block signed by someone else than its actor changes nothing', async () => {
+      const block = {
+        '@context': AS,
+        id: `${carolIri}#blocks/${randomUUID()}`,
+        type: 'Block',
+        actor: carolIri,
+        object: aliceIri,
+      };
+      await changesNothing(async () => {
+        assert.equal((await post(JSON.stringify(block), { key: bobKey, keyId: bobKeyId })).status, 401);
+      });
+    });
   });
 }
