@@ -150,13 +150,10 @@ for (const kind of databaseKinds()) {
       });
       const code =
         offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'];
-      const token = await request(service.url)
-        .post('/token')
-        .type('form')
-        .send({
-          grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
-          'pre-authorized_code': code,
-        });
+      const token = await request(service.url).post('/token').type('form').send({
+        grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+        'pre-authorized_code': code,
+      });
       const key = await generateHolderKey();
       const { body: nonce } = await request(service.url).post('/nonce').expect(200);
       const proof = (aud: string, n?: string) =>
