@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createInstitution } from '../models/institutions.ops.ts';
+import { findPersonaByHandle } from '../models/personas.ops.ts';
+import { badges } from '../models/schema/index.ts';
 import { newIdentity, signUpAgent } from './support/api.ts';
 import { databaseKinds } from './support/databases.ts';
 import { AP_ACCEPT } from './support/federation.ts';
@@ -56,6 +58,38 @@ for (const kind of databaseKinds()) {
       const doc = JSON.parse((await getActor(identity.handle)).text);
       assert.equal(doc.discoverable, true);
       assert.equal(doc.indexable, true);
+    });
+
+    it("a persona's verified badges appear as PropertyValue attachments naming the issuer, without dates", async () => {
+      const { identity } = await signUpAgent(a.url);
+      const persona = await findPersonaByHandle(a.ctx.db, identity.handle);
+      assert.ok(persona);
+      await a.ctx.db.insert(badges).values({
+        personaId: persona.id,
+        issuer: 'https://id.example.org',
+        issuerName: 'Ville de Test',
+        type: 'residence',
+        disclosed: { resident_of: 'Testville', age_range: '30-39' },
+        expiresAt: new Date(Date.now() + 86_400_000),
+        holderKeyThumbprint: 'thumb',
+        verifiedOn: new Date(),
+      });
+      const res = await getActor(identity.handle);
+      const doc = JSON.parse(res.text);
+      const attachments = [doc.attachment].flat().filter(Boolean) as {
+        type: string;
+        name: string;
+        value: string;
+      }[];
+      assert.deepEqual(
+        attachments.map((x) => [x.type, x.name, x.value]),
+        [
+          ['PropertyValue', 'Résident·e vérifié·e (Ville de Test)', 'Testville'],
+          ['PropertyValue', 'Âge vérifié (Ville de Test)', '30–39 ans'],
+        ],
+      );
+      assert.ok(!res.text.includes('thumb'));
+      assert.doesNotMatch(res.text, UUID_RE);
     });
 
     it('key pairs are generated once and kept: the same public key on every fetch', async () => {
