@@ -4,7 +4,7 @@ import { identityDbOptions, openIdentityDb } from './db.ts';
 import { createIdentityApp } from './service/app.ts';
 import type { ServiceContext } from './service/context.ts';
 import { createOperator } from './service/enrolment.ops.ts';
-import { purgeExpiredGrants } from './service/grants.ops.ts';
+import { purgeExpired } from './service/grants.ops.ts';
 import { activeSigningKey, rotateSigningKey } from './service/keys.ops.ts';
 import { loadSecretKey } from './service/secrets.ts';
 
@@ -53,7 +53,7 @@ async function main(args: string[]) {
     console.log(`identity service on ${config.publicUrl} (listening ${config.host}:${config.port})`);
   });
   const purge = setInterval(() => {
-    purgeExpiredGrants(ctx).catch((error: Error) => console.error('purge failed:', error.message));
+    purgeExpired(ctx).catch((error: Error) => console.error('purge failed:', error.message));
   }, 3_600_000);
   const stop = () => {
     clearInterval(purge);

@@ -3,7 +3,7 @@ import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { eq } from 'drizzle-orm';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { decodeDisclosures, generateHolderKey } from '../identity/holder/holder.ts';
-import { letterRequests, persons } from '../identity/schema.ts';
+import { grants, letterRequests, persons } from '../identity/schema.ts';
 import type { ServiceContext } from '../identity/service/context.ts';
 import {
   confirmLetter,
@@ -13,6 +13,7 @@ import {
   printLetter,
   requestLetter,
 } from '../identity/service/enrolment.ops.ts';
+import { createCredentialOffer, purgeExpired } from '../identity/service/grants.ops.ts';
 import { issueBatch } from '../identity/service/issuance.ops.ts';
 import { publishedKeys, rotateSigningKey } from '../identity/service/keys.ops.ts';
 import { disclosableCombinations } from '../identity/service/population.ops.ts';
@@ -264,6 +265,19 @@ for (const kind of databaseKinds()) {
         muchLater.map((k) => (k as { kid?: string }).kid),
         [kid],
       );
+    });
+
+    it('forgets confirmed and expired letter requests and expired grants when purging', async () => {
+      const request = await requestLetter(ctx, { ...someone(), district: 'Centre', address: '4 quai Sud' });
+      assert.ok(request.ok);
+      const enrolled = await enrolAtDesk(ctx, { ...someone(), district: 'Centre' });
+      assert.ok(enrolled.ok);
+      await createCredentialOffer(ctx, enrolled.personId);
+      assert.ok((await ctx.db.select().from(grants)).length > 0);
+      const later = { ...ctx, now: () => new Date(now.getTime() + 31 * DAY) };
+      await purgeExpired(later);
+      assert.equal((await ctx.db.select().from(letterRequests)).length, 0);
+      assert.equal((await ctx.db.select().from(grants)).length, 0);
     });
 
     it('offers only attribute combinations shared by at least k enrolled people', async () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { grants, persons } from '../schema.ts';
+import { and, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { grants, letterRequests, loginStates, persons } from '../schema.ts';
 import type { ServiceContext } from './context.ts';
 import { constantTimeEqual, randomToken, sha256 } from './secrets.ts';
 
@@ -100,9 +100,17 @@ export async function personForAccessToken(ctx: ServiceContext, token: string) {
   return row?.person;
 }
 
-/** Removes expired grants; run from time to time. */
-export async function purgeExpiredGrants(ctx: ServiceContext) {
-  await ctx.db.delete(grants).where(sql`${grants.expiresAt} < ${ctx.now().toISOString()}::timestamptz`);
+/**
+ * Housekeeping, run from time to time: expired grants and login states, and letter requests
+ * once confirmed or expired (their de-duplication key and district are needed no longer).
+ */
+export async function purgeExpired(ctx: ServiceContext) {
+  const now = sql`${ctx.now().toISOString()}::timestamptz`;
+  await ctx.db.delete(grants).where(sql`${grants.expiresAt} < ${now}`);
+  await ctx.db.delete(loginStates).where(sql`${loginStates.expiresAt} < ${now}`);
+  await ctx.db
+    .delete(letterRequests)
+    .where(or(sql`${letterRequests.expiresAt} < ${now}`, isNotNull(letterRequests.confirmedAt)));
 }
 
 /** Stateless `c_nonce`: a timestamp and random part, MACed with the service secret. */

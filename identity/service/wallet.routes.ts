@@ -64,6 +64,12 @@ export function walletRouter(ctx: ServiceContext): Router {
         lang,
         lang === 'fr' ? 'Mon portefeuille' : 'My wallet',
         `<div id="wallet" aria-live="polite"></div>
+<h2>${lang === 'fr' ? 'Se connecter ou s’inscrire' : 'Sign in or enrol'}</h2>
+<ul>
+${ctx.config.eid ? `<li><a href="/enrol/eid/start">${messages[lang].eid}</a></li>` : ''}
+<li><a href="/letter">${messages[lang].letterTitle}</a></li>
+<li><a href="/letter/confirm">${messages[lang].confirmTitle}</a></li>
+</ul>
 <script type="application/json" id="wallet-text">${json(text[lang])}</script>
 <script type="application/json" id="wallet-config">${json(config)}</script>
 <noscript>${messages[lang].error}: JavaScript</noscript>`,
