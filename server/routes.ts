@@ -35,7 +35,9 @@ export function mountBeforeBodyParsers(app: Express, ctx: AppContext): void {
 
 /** `/api/v1`: each resource adds one `api.add(…Routes(ctx))` line; see server/api/registry.ts. */
 export function mountApi(router: Router, ctx: AppContext, passport: passport.PassportStatic): void {
-  const api = new ApiRegistry(router, { title: 'Parvis API', version: '1' });
+  // Outside production, answers that stray from their declaration are logged (tests see them).
+  const checkResponses = ctx.config.env !== 'production';
+  const api = new ApiRegistry(router, { title: 'Parvis API', version: '1' }, { checkResponses });
   api.add(accountsRoutes(ctx));
   api.add(sessionRoutes(ctx, passport));
   api.add(personasRoutes(ctx));

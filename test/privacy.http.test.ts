@@ -64,6 +64,7 @@ for (const kind of databaseKinds()) {
       }
       const logged = records.map((r) => JSON.stringify({ m: r.message, p: r.properties })).join('\n');
       assert.match(logged, /Login refused/, 'the failed logins were logged');
+      assert.doesNotMatch(logged, /does not match its declaration/, 'every answer matched its declaration');
       assert.ok(!logged.includes(localPart), 'no log line carries the e-mail');
       assert.ok(!logged.includes(identity.password), 'no log line carries the password');
     });

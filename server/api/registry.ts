@@ -40,6 +40,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Account, Role } from '../../models/schema/index.ts';
 import { requireRole, requireSession } from '../auth.ts';
+import { logger } from '../logging.ts';
 import { type FieldError, sendProblem, zodFieldErrors } from '../problem.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -129,10 +130,23 @@ export class ApiRegistry {
   readonly routes: ApiRoute[] = [];
   #router: Router;
   #info: { title: string; version: string };
+  #onMismatch: MismatchReporter | undefined;
+  #document: Record<string, unknown> | undefined;
 
-  constructor(router: Router, info: { title: string; version: string }) {
+  /**
+   * `checkResponses` (outside production): when a handler answers with a status its route does not
+   * declare, or a JSON body the declared schema rejects, it is logged as an error (or handed to the
+   * given function), so the document stays true to what the API does.
+   */
+  constructor(
+    router: Router,
+    info: { title: string; version: string },
+    options: { checkResponses?: boolean | MismatchReporter } = {},
+  ) {
     this.#router = router;
     this.#info = info;
+    const check = options.checkResponses;
+    this.#onMismatch = typeof check === 'function' ? check : check ? logMismatch : undefined;
     router.get('/openapi.json', (_req, res) => {
       res.json(this.openApiDocument());
     });
@@ -143,14 +157,55 @@ export class ApiRegistry {
       const seen = this.routes.find((r) => r.method === route.method && r.path === route.path);
       if (seen) throw new Error(`API route declared twice: ${route.method.toUpperCase()} ${route.path}`);
       this.routes.push(route);
-      this.#router[route.method](route.path, authGuard(route.auth), validating(route));
+      this.#document = undefined;
+      const check = this.#onMismatch ? checkingResponses(route, this.#onMismatch) : passThrough;
+      this.#router[route.method](route.path, check, authGuard(route.auth), validating(route));
     }
     return this;
   }
 
   openApiDocument(): Record<string, unknown> {
-    return openApiDocument(this.routes, this.#info);
+    this.#document ??= openApiDocument(this.routes, this.#info);
+    return this.#document;
   }
+}
+
+export type MismatchReporter = (route: string, status: number, problem: string) => void;
+
+const logMismatch: MismatchReporter = (route, status, problem) =>
+  logger('api').error('{route} answered {status}, which does not match its declaration: {problem}', {
+    route,
+    status,
+    problem,
+  });
+
+const passThrough = (_req: Request, _res: Response, next: NextFunction) => next();
+
+/** Statuses the registry or the /api pipeline may answer on any route without declaring them. */
+const IMPLICIT_STATUSES = new Set([400, 401, 403, 413, 415, 500]);
+
+function checkingResponses(route: ApiRoute, report: MismatchReporter) {
+  const name = `${route.method.toUpperCase()} ${route.path}`;
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const spec = route.responses[res.statusCode];
+      if (spec === undefined) {
+        if (!IMPLICIT_STATUSES.has(res.statusCode)) report(name, res.statusCode, 'status not declared');
+      } else if (typeof spec !== 'string' && spec.schema) {
+        const parsed = spec.schema.safeParse(body);
+        if (!parsed.success) report(name, res.statusCode, z.prettifyError(parsed.error));
+      }
+      return json(body);
+    };
+    res.once('finish', () => {
+      if (route.responses[res.statusCode] === undefined && !IMPLICIT_STATUSES.has(res.statusCode)) {
+        // res.json already reported JSON answers; this catches bodiless ones (204, 304…).
+        if (!res.getHeader('content-type')) report(name, res.statusCode, 'status not declared');
+      }
+    });
+    next();
+  };
 }
 
 function authGuard(auth: RouteAuth) {
@@ -162,16 +217,16 @@ function authGuard(auth: RouteAuth) {
 function validating(route: ApiRoute) {
   return async (req: Request, res: Response) => {
     const errors: FieldError[] = [];
-    const parse = (schema: z.ZodType | undefined, value: unknown, prefix: string): unknown => {
+    const parse = (schema: z.ZodType | undefined, value: unknown): unknown => {
       if (!schema) return {};
       const parsed = schema.safeParse(value ?? {});
       if (parsed.success) return parsed.data;
-      errors.push(...zodFieldErrors(parsed.error).map((e) => ({ ...e, field: `${prefix}${e.field}` })));
+      errors.push(...zodFieldErrors(parsed.error));
       return undefined;
     };
-    const params = parse(route.params, req.params, '');
-    const query = parse(route.query, req.query, '');
-    const body = parse(route.body, req.body, '');
+    const params = parse(route.params, req.params);
+    const query = parse(route.query, req.query);
+    const body = parse(route.body, req.body);
     if (errors.length > 0) return sendProblem(res, 400, 'Invalid request', { errors });
     await route.handler({ params, query, body, account: req.user, req, res });
   };
