@@ -66,8 +66,9 @@ async function resolveParent(
 
 /**
  * Stores a remote post (Create) or refreshes it (a Create redelivered). A reply to one of our
- * posts joins that thread. Followers-only posts are kept only when someone here follows the
- * author: otherwise nobody here may read them.
+ * posts joins that thread. Posts of actors nobody here follows are kept only when public and
+ * replying to a post stored here: anything else would be unsolicited (spam on the public
+ * timeline) or, when followers-only, readable by nobody here.
  */
 export async function upsertRemotePost(db: Db, input: RemotePostInput): Promise<UpsertRemotePostResult> {
   const existing = await findPostByIri(db, input.iri);
@@ -76,10 +77,12 @@ export async function upsertRemotePost(db: Db, input: RemotePostInput): Promise<
     if (existing.deletedAt) return { ok: false, reason: 'deleted' };
     return { ok: true, post: existing, created: false };
   }
-  if (input.visibility !== 'public' && !(await isFollowedHere(db, input.authorActorIri))) {
-    return { ok: false, reason: 'not-followed' };
-  }
   const parent = await resolveParent(db, input.inReplyTo);
+  // Nobody here asked for posts of an actor nobody follows: keep them only when they answer a
+  // post stored here (a thread we show), and never when followers-only (we cannot tell who may read them).
+  if (!(await isFollowedHere(db, input.authorActorIri))) {
+    if (input.visibility !== 'public' || !parent.inReplyToId) return { ok: false, reason: 'not-followed' };
+  }
   const [inserted] = await db
     .insert(posts)
     .values({

@@ -45,22 +45,24 @@ async function sendNow(from: AppContext, sender: string, inboxOwner: string, act
   );
 }
 
+/** A Create(Note) from an actor of `b`; a reply to `inReplyTo` unless null. */
 function noteCreate(
   b: TestInstance,
   actor: string,
   attributedTo: string,
   content: string,
-  activityId?: string,
+  inReplyTo: string | null,
 ) {
   const noteId = new URL(`/posts/${randomUUID()}`, b.url);
   return new Create({
-    id: new URL(activityId ?? `${noteId.href}#create`),
+    id: new URL(`${noteId.href}#create`),
     actor: new URL(`/users/${actor}`, b.url),
     tos: [PUBLIC_COLLECTION],
     object: new Note({
       id: noteId,
       attribution: new URL(`/users/${attributedTo}`, b.url),
       tos: [PUBLIC_COLLECTION],
+      replyTarget: inReplyTo ? new URL(inReplyTo) : null,
       content,
     }),
   });
@@ -167,7 +169,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('the same activity delivered twice is stored once', async () => {
-      const create = noteCreate(b, 'bob', 'bob', '<p>une fois</p>');
+      const create = noteCreate(b, 'bob', 'bob', '<p>une fois</p>', first.iri);
       await sendNow(b.ctx, 'bob', `${a.url}/users/alice`, create);
       await sendNow(b.ctx, 'bob', `${a.url}/users/alice`, create);
       const iri = create.objectId!.href;
@@ -219,16 +221,26 @@ for (const kind of databaseKinds()) {
       });
     });
 
-    it("a Create whose actor is not the note's author is rejected, and hostile HTML is sanitised", async () => {
-      const forged = noteCreate(b, 'bob', 'carol', '<p>au nom de carol</p>');
+    it("a Create whose actor is not the note's author is rejected, so is an unsolicited post, and hostile HTML is sanitised", async () => {
+      const forged = noteCreate(b, 'bob', 'carol', '<p>au nom de carol</p>', first.iri);
       await sendNow(b.ctx, 'bob', `${a.url}/users/alice`, forged);
-      const marker = noteCreate(b, 'bob', 'bob', '<p onclick="x()">ok<script>alert(1)</script></p>');
+      // Nobody on A follows bob: a post of his that answers nothing here is unsolicited.
+      const unsolicited = noteCreate(b, 'bob', 'bob', '<p>pub</p>', null);
+      await sendNow(b.ctx, 'bob', `${a.url}/users/alice`, unsolicited);
+      const marker = noteCreate(
+        b,
+        'bob',
+        'bob',
+        '<p onclick="x()">ok<script>alert(1)</script></p>',
+        first.iri,
+      );
       await sendNow(b.ctx, 'bob', `${a.url}/users/alice`, marker);
       const stored = await eventually('the marker note at A', () =>
         findPostByIri(a.ctx.db, marker.objectId!.href),
       );
       assert.equal(stored?.content, '<p>ok</p>');
       assert.equal(await findPostByIri(a.ctx.db, forged.objectId!.href), undefined);
+      assert.equal(await findPostByIri(a.ctx.db, unsolicited.objectId!.href), undefined);
     });
 
     it('an unfollow stops delivery', async () => {

@@ -193,6 +193,45 @@ forEachDatabase('posts', (get) => {
     );
   });
 
+  it('posts of a remote actor nobody here follows are dropped unless public replies to a stored post', async () => {
+    const input = {
+      iri: 'https://mastodon.example/statuses/private',
+      authorActorIri: remoteIri,
+      content: '<p>p</p>',
+      language: null,
+      visibility: 'followers' as const,
+      inReplyTo: null,
+      url: null,
+      published: new Date(),
+      updated: null,
+    };
+    assert.deepEqual(await upsertRemotePost(get().db, input), { ok: false, reason: 'not-followed' });
+    const unsolicited = {
+      ...input,
+      iri: 'https://mastodon.example/statuses/spam',
+      visibility: 'public' as const,
+    };
+    assert.deepEqual(await upsertRemotePost(get().db, unsolicited), { ok: false, reason: 'not-followed' });
+    const [bob] = await get().db.query.remoteActors.findMany();
+    assert.ok(bob);
+    const f = await createOutboundFollow(get().db, {
+      localActor: 'carol',
+      remoteActorId: bob.id,
+      activityIri: 'https://parvis.example/follows/1',
+    });
+    assert.ok(f.ok);
+    await acceptOutboundFollow(get().db, 'https://parvis.example/follows/1', bob.id);
+    const stored = await upsertRemotePost(get().db, input);
+    assert.ok(stored.ok);
+    // Carol follows Bob: she sees it in her home feed; Alice and anonymous readers do not.
+    const carolFeed = await homeFeed(get().db, origin, carol);
+    assert.ok(carolFeed.items.some((p) => p.id === stored.post.id));
+    const aliceFeed = await homeFeed(get().db, origin, alice);
+    assert.ok(!aliceFeed.items.some((p) => p.id === stored.post.id));
+    assert.equal(await getPostView(get().db, origin, stored.post.id), undefined);
+    assert.ok(await getPostView(get().db, origin, stored.post.id, carol));
+  });
+
   it('a reply that arrives before its parent is attached once the parent arrives', async () => {
     const base = { authorActorIri: remoteIri, content: '<p>x</p>', language: null, url: null, updated: null };
     const child = await upsertRemotePost(get().db, {
@@ -267,39 +306,6 @@ forEachDatabase('posts', (get) => {
     assert.equal(ok.post.content, '<p>b</p>');
     const del = await deleteRemotePost(get().db, { iri, actorIri: remoteIri });
     assert.ok(del.ok && del.post.deletedAt);
-  });
-
-  it('followers-only remote posts are kept only when someone here follows the author', async () => {
-    const input = {
-      iri: 'https://mastodon.example/statuses/private',
-      authorActorIri: remoteIri,
-      content: '<p>p</p>',
-      language: null,
-      visibility: 'followers' as const,
-      inReplyTo: null,
-      url: null,
-      published: new Date(),
-      updated: null,
-    };
-    assert.deepEqual(await upsertRemotePost(get().db, input), { ok: false, reason: 'not-followed' });
-    const [bob] = await get().db.query.remoteActors.findMany();
-    assert.ok(bob);
-    const f = await createOutboundFollow(get().db, {
-      localActor: 'carol',
-      remoteActorId: bob.id,
-      activityIri: 'https://parvis.example/follows/1',
-    });
-    assert.ok(f.ok);
-    await acceptOutboundFollow(get().db, 'https://parvis.example/follows/1', bob.id);
-    const stored = await upsertRemotePost(get().db, input);
-    assert.ok(stored.ok);
-    // Carol follows Bob: she sees it in her home feed; Alice and anonymous readers do not.
-    const carolFeed = await homeFeed(get().db, origin, carol);
-    assert.ok(carolFeed.items.some((p) => p.id === stored.post.id));
-    const aliceFeed = await homeFeed(get().db, origin, alice);
-    assert.ok(!aliceFeed.items.some((p) => p.id === stored.post.id));
-    assert.equal(await getPostView(get().db, origin, stored.post.id), undefined);
-    assert.ok(await getPostView(get().db, origin, stored.post.id, carol));
   });
 
   it('the home feed pages with a cursor, newest first, without repeats', async () => {
