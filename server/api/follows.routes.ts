@@ -156,7 +156,7 @@ export function followsRoutes(ctx: AppContext): ApiRoute[] {
       responses: { 200: { description: 'The counts', schema: CountsSchema }, 404: 'No such persona' },
       handler: async ({ params, res }) => {
         const local = await findLocalActor(ctx.db, params.handle);
-        if (!local || local.kind !== 'persona' || local.deleted) return sendProblem(res, 404, 'Not found');
+        if (local?.kind !== 'persona' || local.deleted) return sendProblem(res, 404, 'Not found');
         res.json({
           followers: await countFollows(ctx.db, local.handle, 'inbound'),
           following: await countFollows(ctx.db, local.handle, 'outbound'),
