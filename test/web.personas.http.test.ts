@@ -231,6 +231,10 @@ for (const kind of databaseKinds()) {
       assert.equal(res.status, 200);
       assert.match(res.text, /<h1 id="profile-name">Mairie de &lt;Test&gt;<\/h1>/);
       assert.match(res.text, /compte institutionnel/);
+      assert.match(
+        res.text,
+        /<link rel="alternate" type="application\/activity\+json" href="http:\/\/127\.0\.0\.1:\d+\/users\/mairie">/,
+      );
     });
 
     it('settings pages send visitors without a session to the login form', async () => {

@@ -11,6 +11,8 @@ export type Page = {
   noindex?: boolean;
   /** Prefixes the title with "Error:" so screen-reader users hear it first. */
   hasErrors?: boolean;
+  /** The ActivityPub actor this page shows, so fediverse software can find it from the page's URL. */
+  actorUrl?: string;
 };
 
 export function csrfField(pc: PageContext): SafeHtml {
@@ -71,6 +73,7 @@ export function layout(pc: PageContext, page: Page): SafeHtml {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${title} — ${pc.instance.name}</title>
   ${page.noindex ? html`<meta name="robots" content="noindex, nofollow">` : ''}
+  ${page.actorUrl ? html`<link rel="alternate" type="application/activity+json" href="${page.actorUrl}">` : ''}
   <link rel="stylesheet" href="${staticUrl('parvis.css')}">
 </head>
 <body>

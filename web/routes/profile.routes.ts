@@ -14,6 +14,8 @@ import { sendPage } from '../layout.ts';
  */
 export function profilePages(ctx: AppContext): Router {
   const router = Router();
+  // Where federation serves the actor (ADR 0003); the page links it for fediverse software.
+  const actorUrl = (handle: string) => new URL(`/users/${handle}`, ctx.config.publicUrl).href;
 
   router.get('/@:handle', async (req, res) => {
     const pc = await pageContext(ctx, req);
@@ -25,6 +27,7 @@ export function profilePages(ctx: AppContext): Router {
       if (!institution) return sendError(res, pc, 'notFound');
       return sendPage(res, pc, {
         title: institution.name,
+        actorUrl: actorUrl(institution.handle),
         body: html`<article class="profile" aria-labelledby="profile-name">
           <h1 id="profile-name">${institution.name}</h1>
           <p class="handle">@${institution.handle}</p>
@@ -39,6 +42,7 @@ export function profilePages(ctx: AppContext): Router {
     sendPage(res, pc, {
       title: p.displayName,
       noindex: !persona.indexable,
+      actorUrl: actorUrl(p.handle),
       body: html`<article class="profile" aria-labelledby="profile-name">
         <h1 id="profile-name">${p.displayName}</h1>
         <p class="handle">@${p.handle}</p>
