@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { selectRows } from './db-driver.ts';
 import { uuidv7 } from './ids.ts';
@@ -6,9 +6,14 @@ import { uuidv7 } from './ids.ts';
 /**
  * The message queue's SQL (see docs/adr/0002-database-queue.md). Workers claim jobs with a
  * lease in one short statement and never hold a transaction open while a job runs.
+ *
+ * Ordering keys: of one key's jobs only the earliest is unblocked; finishing it unblocks the
+ * next. Enqueueing a keyed job and finishing one both hold the key's transaction-scoped
+ * advisory lock, so the two never miss each other and a key never has two runnable jobs.
+ * Claims then need no lock at all: FOR UPDATE SKIP LOCKED on unblocked rows is enough.
  */
 
-export type NewJob = { message: unknown; orderingKey: string | null; delayMs: number };
+export type NewJob = { message: unknown; delayMs: number };
 export type ClaimedJob = {
   id: string;
   seq: number;
@@ -17,41 +22,79 @@ export type ClaimedJob = {
   attempts: number;
 };
 
-/** Inserts the jobs in one multi-row statement; their `seq` follows the array order. */
-export async function enqueueJobs(db: Db, jobs: readonly NewJob[]): Promise<void> {
-  if (jobs.length === 0) return;
-  const rows = jobs.map(
-    (job) =>
-      sql`(${uuidv7()}::uuid, ${JSON.stringify(job.message)}::jsonb, ${job.orderingKey},
-           now() + ${job.delayMs}::double precision * interval '1 millisecond')`,
-  );
-  await db.execute(
-    sql`INSERT INTO queue_jobs (id, message, ordering_key, run_at) VALUES ${sql.join(rows, sql`, `)}`,
-  );
-}
+// The first half of the two-integer advisory lock key; the second is the ordering key's hash.
+const KEY_LOCK_SPACE = 727_276;
 
-// Claims are serialised across workers by this transaction-scoped advisory lock: it makes
-// "one job per ordering key at a time" airtight (without it, two claims with overlapping
-// snapshots could each take a different job of one key). A claim is one short statement
-// on indexed rows, so serialising it costs little; SKIP LOCKED still keeps it clear of rows
-// being finished or extended by other workers.
-const CLAIM_LOCK = 727_275;
+const lockKeys = (keys: readonly string[]): SQL =>
+  // Sorted, so transactions locking several keys never deadlock each other.
+  sql`SELECT pg_advisory_xact_lock(${KEY_LOCK_SPACE}::int, h) FROM (
+        SELECT DISTINCT hashtext(k) AS h FROM (VALUES ${sql.join(
+          keys.map((k) => sql`(${k}::text)`),
+          sql`, `,
+        )}) AS v(k) ORDER BY h) AS sorted`;
+
+const idList = (ids: readonly string[]): SQL =>
+  sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
 
 /**
- * Claims up to `limit` due jobs for `workerId`, leasing them for `leaseMs`. A job is due when
- * its `run_at` has come and it is not leased (or its lease ran out). A job with an ordering
- * key is due only when no other job of that key is leased and none enqueued before it is due:
- * so each key's jobs run one at a time, in enqueue order.
+ * Runs bookkeeping (claims, completions) without waiting for the WAL flush: a crash of the
+ * database server may forget the last few of them, which only makes a job run again
+ * (at-least-once, as after a lost lease), never loses one. Enqueues stay fully durable.
  */
+function withAsyncCommit<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+    return fn(tx);
+  });
+}
+
+const afterMs = (ms: number): SQL => sql`now() + ${ms}::double precision * interval '1 millisecond'`;
+
+/**
+ * Stores jobs in one multi-row insert; their `seq` follows the array order. With an ordering
+ * key, every job but the key's earliest waiting one is stored blocked.
+ */
+export async function enqueueJobs(
+  db: Db,
+  jobs: readonly NewJob[],
+  orderingKey: string | null,
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const insert = (firstBlocked: boolean) =>
+    sql`INSERT INTO queue_jobs (id, message, ordering_key, run_at, blocked) VALUES ${sql.join(
+      jobs.map(
+        (job, i) =>
+          sql`(${uuidv7()}::uuid, ${JSON.stringify(job.message)}::jsonb, ${orderingKey}, ${afterMs(job.delayMs)},
+               ${orderingKey !== null && (i > 0 || firstBlocked)})`,
+      ),
+      sql`, `,
+    )}`;
+  if (orderingKey === null) {
+    await db.execute(insert(false));
+    return;
+  }
+  await db.transaction(async (tx) => {
+    await tx.execute(lockKeys([orderingKey]));
+    const rows = await selectRows<{ waiting: boolean }>(
+      tx,
+      sql`SELECT EXISTS (SELECT 1 FROM queue_jobs WHERE ordering_key = ${orderingKey}) AS waiting`,
+    );
+    await tx.execute(insert(rows[0]?.waiting === true));
+  });
+}
+
+/** Claims up to `limit` due, unleased, unblocked jobs for `workerId`, leased for `leaseMs`. */
 export async function claimJobs(
   db: Db,
   options: { workerId: string; limit: number; leaseMs: number },
 ): Promise<ClaimedJob[]> {
   const { workerId, limit, leaseMs } = options;
   if (limit <= 0) return [];
-  const rows = await db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`);
-    return selectRows<{
+  const rows = await withAsyncCommit(db, (tx) =>
+    selectRows<{
       id: string;
       seq: string | number;
       message: unknown;
@@ -60,25 +103,19 @@ export async function claimJobs(
     }>(
       tx,
       sql`
-        WITH due AS (
-          SELECT j.id FROM queue_jobs j
-          WHERE j.run_at <= now()
-            AND (j.locked_until IS NULL OR j.locked_until < now())
-            AND (j.ordering_key IS NULL OR NOT EXISTS (
-              SELECT 1 FROM queue_jobs o
-              WHERE o.ordering_key = j.ordering_key AND o.id <> j.id
-                AND (o.locked_until >= now() OR (o.seq < j.seq AND o.run_at <= now()))))
-          ORDER BY j.run_at, j.seq
-          LIMIT ${limit}
-          FOR UPDATE SKIP LOCKED
-        )
-        UPDATE queue_jobs q
-        SET locked_until = now() + ${leaseMs}::double precision * interval '1 millisecond',
-            locked_by = ${workerId}, attempts = q.attempts + 1
-        FROM due WHERE q.id = due.id
-        RETURNING q.id, q.seq, q.message, q.ordering_key, q.attempts`,
-    );
-  });
+      WITH due AS (
+        SELECT id FROM queue_jobs
+        WHERE locked_until IS NULL AND NOT blocked AND run_at <= now()
+        ORDER BY run_at, seq
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE queue_jobs q
+      SET locked_until = ${afterMs(leaseMs)}, locked_by = ${workerId}, attempts = q.attempts + 1
+      FROM due WHERE q.id = due.id
+      RETURNING q.id, q.seq, q.message, q.ordering_key, q.attempts`,
+    ),
+  );
   return rows
     .map((r) => ({
       id: r.id,
@@ -98,15 +135,60 @@ export async function extendLeases(
   if (options.ids.length === 0) return [];
   const rows = await selectRows<{ id: string }>(
     db,
-    sql`UPDATE queue_jobs
-        SET locked_until = now() + ${options.leaseMs}::double precision * interval '1 millisecond'
-        WHERE id IN (${sql.join(
-          options.ids.map((id) => sql`${id}::uuid`),
-          sql`, `,
-        )}) AND locked_by = ${options.workerId}
+    sql`UPDATE queue_jobs SET locked_until = ${afterMs(options.leaseMs)}
+        WHERE id IN (${idList(options.ids)}) AND locked_by = ${options.workerId}
         RETURNING id`,
   );
   return rows.map((r) => r.id);
+}
+
+/**
+ * Clears leases that ran out (their worker died or lost the database for longer than a
+ * lease), so the jobs are claimed again; returns how many.
+ */
+export async function reclaimExpiredLeases(db: Db): Promise<number> {
+  const rows = await selectRows<{ id: string }>(
+    db,
+    sql`UPDATE queue_jobs SET locked_until = NULL, locked_by = NULL WHERE locked_until < now() RETURNING id`,
+  );
+  return rows.length;
+}
+
+/**
+ * Deletes handled jobs, by id alone: if a lease ran out and another worker took a job
+ * meanwhile, the job is done anyway and the other run finds no row to delete. For each
+ * ordering key involved, unblocks the key's next job and notifies `channel` so any worker
+ * takes it at once.
+ */
+export async function completeJobs(
+  db: Db,
+  jobs: readonly { id: string; orderingKey: string | null }[],
+  channel: string,
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const ids = jobs.map((j) => j.id);
+  const keys = [...new Set(jobs.flatMap((j) => (j.orderingKey === null ? [] : [j.orderingKey])))];
+  await withAsyncCommit(db, async (tx) => {
+    if (keys.length === 0) {
+      await tx.execute(sql`DELETE FROM queue_jobs WHERE id IN (${idList(ids)})`);
+      return;
+    }
+    await tx.execute(lockKeys(keys));
+    // The statement's snapshot still shows the deleted rows: `heads` excludes them by id.
+    await tx.execute(sql`
+      WITH done AS (
+        DELETE FROM queue_jobs WHERE id IN (${idList(ids)}) RETURNING ordering_key
+      ), heads AS (
+        SELECT DISTINCT ON (q.ordering_key) q.id, q.blocked FROM queue_jobs q
+        WHERE q.ordering_key IN (SELECT ordering_key FROM done WHERE ordering_key IS NOT NULL)
+          AND q.id NOT IN (${idList(ids)})
+        ORDER BY q.ordering_key, q.seq
+      ), unblocked AS (
+        UPDATE queue_jobs SET blocked = FALSE FROM heads
+        WHERE queue_jobs.id = heads.id AND heads.blocked RETURNING queue_jobs.id
+      )
+      SELECT pg_notify(${channel}, 'next') FROM (SELECT 1 FROM unblocked LIMIT 1) AS any_unblocked`);
+  });
 }
 
 /** Gives jobs back (lease cleared) so any worker claims them at once, e.g. on shutdown. */
@@ -117,22 +199,19 @@ export async function releaseJobs(
   if (options.ids.length === 0) return;
   await db.execute(
     sql`UPDATE queue_jobs SET locked_until = NULL, locked_by = NULL
-        WHERE id IN (${sql.join(
-          options.ids.map((id) => sql`${id}::uuid`),
-          sql`, `,
-        )}) AND locked_by = ${options.workerId}`,
+        WHERE id IN (${idList(options.ids)}) AND locked_by = ${options.workerId}`,
   );
 }
 
 /**
- * When the next job not yet due becomes due, in milliseconds from now (null: none), so
- * an idle worker can sleep exactly until then instead of only polling.
+ * When the next delayed job becomes due, in milliseconds from now (null: none), so an idle
+ * worker can sleep exactly until then instead of only polling.
  */
 export async function msUntilNextDue(db: Db): Promise<number | null> {
   const rows = await selectRows<{ ms: number | string | null }>(
     db,
     sql`SELECT extract(epoch FROM (min(run_at) - now())) * 1000 AS ms
-        FROM queue_jobs WHERE run_at > now() AND locked_until IS NULL`,
+        FROM queue_jobs WHERE locked_until IS NULL AND NOT blocked AND run_at > now()`,
   );
   const ms = rows[0]?.ms;
   return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
@@ -140,29 +219,17 @@ export async function msUntilNextDue(db: Db): Promise<number | null> {
 
 export type QueueDepth = { queued: number; ready: number; delayed: number };
 
-/** Jobs waiting (not leased), split into due and delayed. */
+/**
+ * Jobs waiting (not being handled): `ready` can run now, `delayed` wait for their time; the
+ * rest wait behind an earlier job of their ordering key.
+ */
 export async function queueDepth(db: Db): Promise<QueueDepth> {
-  const rows = await selectRows<{ ready: number; delayed: number }>(
+  const rows = await selectRows<QueueDepth>(
     db,
-    sql`SELECT count(*) FILTER (WHERE run_at <= now())::int AS ready,
+    sql`SELECT count(*)::int AS queued,
+               count(*) FILTER (WHERE run_at <= now() AND NOT blocked)::int AS ready,
                count(*) FILTER (WHERE run_at > now())::int AS delayed
         FROM queue_jobs WHERE locked_until IS NULL OR locked_until < now()`,
   );
-  const ready = rows[0]?.ready ?? 0;
-  const delayed = rows[0]?.delayed ?? 0;
-  return { queued: ready + delayed, ready, delayed };
-}
-
-/**
- * Removes a handled job, by id alone: if its lease ran out and another worker took it
- * meanwhile, the job is done anyway and the other run finds no row to delete. When other
- * jobs of its ordering key wait, notifies `channel` in the
- * same statement so that any worker (not only this one) takes the next one at once.
- */
-export async function completeJobAndSignal(db: Db, id: string, channel: string): Promise<void> {
-  await db.execute(sql`
-    WITH done AS (DELETE FROM queue_jobs WHERE id = ${id}::uuid RETURNING ordering_key)
-    SELECT pg_notify(${channel}, 'next') FROM done
-    WHERE done.ordering_key IS NOT NULL
-      AND EXISTS (SELECT 1 FROM queue_jobs q WHERE q.ordering_key = done.ordering_key AND q.id <> ${id}::uuid)`);
+  return rows[0] ?? { queued: 0, ready: 0, delayed: 0 };
 }

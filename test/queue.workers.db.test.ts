@@ -132,7 +132,7 @@ forEachDatabase('MessageQueue workers: DatabaseMessageQueue', (get, kind) => {
     await new DatabaseMessageQueue(get()).enqueue({ n: 0 });
     harness.consume(get(), (m) => void seen.push((m as Msg).n), { pollIntervalMs: 100 });
     await waitFor('the first job', () => seen.length === 1);
-    await enqueueJobs(get().db, [{ message: { n: 1 }, orderingKey: null, delayMs: 0 }]);
+    await enqueueJobs(get().db, [{ message: { n: 1 }, delayMs: 0 }], null);
     await waitFor('the silently stored job', () => seen.length === 2);
   });
 

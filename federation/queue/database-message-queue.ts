@@ -73,10 +73,10 @@ export class DatabaseMessageQueue implements MessageQueue {
     const orderingKey = options?.orderingKey ?? null;
     const jobs: NewJob[] = messages.map((message) => {
       if (message === undefined) throw new TypeError('a queue message must be a JSON value, got undefined');
-      return { message, orderingKey, delayMs };
+      return { message, delayMs };
     });
     if (jobs.length === 0) return;
-    await enqueueJobs(this.#database.db, jobs);
+    await enqueueJobs(this.#database.db, jobs, orderingKey);
     try {
       await this.#database.notify(this.#options.channel, delayMs > 0 ? 'delayed' : 'ready');
     } catch (error) {

@@ -3,9 +3,10 @@ import type { Database } from '../../models/db.ts';
 import {
   type ClaimedJob,
   claimJobs,
-  completeJobAndSignal,
+  completeJobs,
   extendLeases,
   msUntilNextDue,
+  reclaimExpiredLeases,
   releaseJobs,
 } from '../../models/queue.ops.ts';
 
@@ -37,6 +38,9 @@ export class QueueWorker {
   readonly #handler: Handler;
   readonly #settings: QueueWorkerSettings;
   readonly #running = new Map<string, Promise<void>>();
+  /** Finished jobs waiting to be deleted together in the next batch. */
+  #finished: { job: ClaimedJob; deleted: () => void }[] = [];
+  #lastReclaim = 0;
   #wakePending = false;
   #wakeUp: (() => void) | undefined;
 
@@ -61,6 +65,12 @@ export class QueueWorker {
         this.#wakePending = false;
         let waitMs: number;
         try {
+          if (Date.now() - this.#lastReclaim >= this.#settings.pollIntervalMs) {
+            this.#lastReclaim = Date.now();
+            const reclaimed = await reclaimExpiredLeases(this.#database.db);
+            if (reclaimed > 0)
+              log.info('{count} job(s) whose lease ran out are back in the queue.', { count: reclaimed });
+          }
           const free = this.#settings.concurrency - this.#running.size;
           if (free > 0) {
             const jobs = await claimJobs(this.#database.db, {
@@ -125,7 +135,7 @@ export class QueueWorker {
           },
         );
       }
-      await this.#complete(job.id);
+      await this.#complete(job);
     })().finally(() => {
       this.#running.delete(job.id);
       this.#wake();
@@ -133,23 +143,39 @@ export class QueueWorker {
     this.#running.set(job.id, run);
   }
 
-  /** Deletes a finished job, retrying through short outages (the heartbeat keeps its lease meanwhile). */
-  async #complete(id: string): Promise<void> {
+  /**
+   * Deletes a finished job, batched with the others finishing in the same tick; retries
+   * through short outages (the job keeps its slot and the heartbeat keeps its lease meanwhile).
+   */
+  #complete(job: ClaimedJob): Promise<void> {
+    return new Promise((deleted) => {
+      if (this.#finished.push({ job, deleted }) === 1) setImmediate(() => void this.#flushFinished());
+    });
+  }
+
+  async #flushFinished(): Promise<void> {
+    const batch = this.#finished;
+    this.#finished = [];
+    const jobs = batch.map(({ job }) => ({ id: job.id, orderingKey: job.orderingKey }));
     for (let attempt = 1; ; attempt++) {
       try {
-        await completeJobAndSignal(this.#database.db, id, this.#settings.channel);
-        return;
+        await completeJobs(this.#database.db, jobs, this.#settings.channel);
+        break;
       } catch (error) {
         if (attempt >= 6) {
-          log.error('Could not delete finished job {jobId}; it will run again when its lease ends: {error}', {
-            jobId: id,
-            error,
-          });
-          return;
+          log.error(
+            'Could not delete {count} finished job(s); they will run again when their lease ends: {error}',
+            {
+              count: jobs.length,
+              error,
+            },
+          );
+          break;
         }
         await delay(Math.min(250 * 2 ** attempt, MAX_BACKOFF_MS));
       }
     }
+    for (const { deleted } of batch) deleted();
   }
 
   async #heartbeat(): Promise<void> {
