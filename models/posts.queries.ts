@@ -49,10 +49,11 @@ export async function findPostByIri(db: Db, iri: string): Promise<Post | undefin
 
 export async function authorHandle(db: Db, post: Post): Promise<PostAuthorRef | undefined> {
   if (post.authorPersonaId) {
+    // A deleted persona's posts went with it: nothing is served or sent in its name any more.
     const [p] = await db
       .select({ handle: personas.handle })
       .from(personas)
-      .where(eq(personas.id, post.authorPersonaId));
+      .where(and(eq(personas.id, post.authorPersonaId), isNull(personas.deletedAt)));
     return p && { kind: 'persona', handle: p.handle };
   }
   if (post.authorInstitutionId) {
@@ -93,6 +94,7 @@ const select = {
   post: posts,
   personaHandle: authorPersona.handle,
   personaName: authorPersona.displayName,
+  personaDeletedAt: authorPersona.deletedAt,
   institutionHandle: institutions.handle,
   institutionName: institutions.name,
   remoteHandle: remoteActors.handle,
@@ -109,6 +111,7 @@ type Row = {
   post: Post;
   personaHandle: string | null;
   personaName: string | null;
+  personaDeletedAt: Date | null;
   institutionHandle: string | null;
   institutionName: string | null;
   remoteHandle: string | null;
@@ -168,6 +171,8 @@ function toView(origin: URL, r: Row): PostView {
       url: r.remoteUrl ?? actorIri,
     };
   }
+  // A deleted persona's posts read as deleted: the erasure covers what it wrote.
+  const deleted = p.deletedAt !== null || r.personaDeletedAt !== null;
   let inReplyTo: PostView['inReplyTo'] = null;
   if (r.parentId) inReplyTo = { id: r.parentId, iri: r.parentIri ?? localPostIri(origin, r.parentId) };
   else if (p.inReplyToIri) inReplyTo = { id: null, iri: p.inReplyToIri };
@@ -177,13 +182,13 @@ function toView(origin: URL, r: Row): PostView {
     url: local ? iri : (p.url ?? iri),
     local,
     author,
-    content: p.deletedAt ? '' : p.content,
+    content: deleted ? '' : p.content,
     language: p.language,
     visibility: p.visibility,
     inReplyTo,
     published: p.published.toISOString(),
     updated: p.updated?.toISOString() ?? null,
-    deleted: p.deletedAt !== null,
+    deleted,
     counts: { replies: r.replies, likes: r.likes, announces: r.announces },
   };
 }
@@ -270,7 +275,7 @@ async function page(
   limit: number,
 ): Promise<Page> {
   const c = cursor ? decodeCursor(cursor) : undefined;
-  const conditions = [isNull(posts.deletedAt), where];
+  const conditions = [isNull(posts.deletedAt), isNull(authorPersona.deletedAt), where];
   if (c)
     conditions.push(
       sql`(${posts.published}, ${posts.id}) < (${c.published.toISOString()}::timestamptz, ${c.id}::uuid)`,

@@ -5,6 +5,7 @@ import { type DomainEvent, DomainEvents } from '../models/events.ts';
 import { upsertRemoteActor } from '../models/federation.ops.ts';
 import { acceptOutboundFollow, createOutboundFollow } from '../models/follows.ops.ts';
 import { createInstitution } from '../models/institutions.ops.ts';
+import { createPersona, deletePersona } from '../models/personas.ops.ts';
 import { renderPlainText } from '../models/post-text.ts';
 import { deletePost, editPost, publishPost, resolveAuthor } from '../models/posts.ops.ts';
 import { type Author, getPostView, getThread, homeFeed, publicTimeline } from '../models/posts.queries.ts';
@@ -27,6 +28,7 @@ forEachDatabase('posts', (get) => {
   let alice: Author;
   let aliceAccount: string;
   let carol: Author;
+  let carolAccount: string;
 
   before(async () => {
     events = new DomainEvents();
@@ -48,6 +50,7 @@ forEachDatabase('posts', (get) => {
     });
     assert.ok(a.ok && c.ok);
     aliceAccount = a.account.id;
+    carolAccount = c.account.id;
     const ra = await resolveAuthor(get().db, a.account.id);
     const rc = await resolveAuthor(get().db, c.account.id);
     assert.ok(ra.ok && rc.ok);
@@ -323,6 +326,23 @@ forEachDatabase('posts', (get) => {
       pages++;
     } while (cursor && pages < 20);
     assert.ok(seenIds.size >= 6);
+  });
+
+  it("a deleted persona's posts leave the feeds and read as deleted in threads", async () => {
+    const created = await createPersona(ctx(), carolAccount, {
+      handle: 'carol_bis',
+      displayName: 'Carol bis',
+    });
+    assert.ok(created.ok);
+    const author: Author = { kind: 'persona', id: created.persona.id, handle: 'carol_bis' };
+    const r = await publishPost(ctx(), author, { content: 'bientôt effacé', visibility: 'public' });
+    assert.ok(r.ok);
+    assert.deepEqual(await deletePersona(ctx(), carolAccount, 'carol_bis'), { ok: true });
+    const timeline = await publicTimeline(get().db, origin, { limit: 50 });
+    assert.ok(!timeline.items.some((p) => p.id === r.post.id));
+    const view = await getPostView(get().db, origin, r.post.id);
+    assert.equal(view?.deleted, true);
+    assert.equal(view?.content, '');
   });
 
   it('likes and announces count once per actor and activity, and Undo by another actor removes nothing', async () => {
