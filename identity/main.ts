@@ -42,13 +42,13 @@ async function main(args: string[]) {
     return;
   }
   if (command === 'rotate-key') {
-    const { kid } = await rotateSigningKey(ctx.db, ctx.now(), config.credentialDays);
+    const { kid } = await rotateSigningKey(ctx, ctx.now(), config.credentialDays);
     await opened.close();
     console.log(`new signing key ${kid}`);
     return;
   }
   if (command !== 'serve') throw new Error(`unknown command ${command}`);
-  await activeSigningKey(ctx.db, ctx.now());
+  await activeSigningKey(ctx, ctx.now());
   const server = createIdentityApp(ctx).listen(config.port, config.host, () => {
     console.log(`identity service on ${config.publicUrl} (listening ${config.host}:${config.port})`);
   });

@@ -59,10 +59,13 @@ export const letterRequests = pgTable('identity_letter_requests', {
   confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
 });
 
+/** A private JWK sealed with AES-256-GCM under a key derived from the service secret. */
+export type SealedJwk = { enc: 'A256GCM'; iv: string; ct: string; tag: string };
+
 /** One issuer signing key; retired keys stay published until their credentials expire. */
 export const issuerKeys = pgTable('identity_issuer_keys', {
   kid: text('kid').primaryKey(),
-  privateJwk: jsonb('private_jwk').$type<JsonWebKey>().notNull(),
+  privateJwk: jsonb('private_jwk').$type<SealedJwk>().notNull(),
   publicJwk: jsonb('public_jwk').$type<JsonWebKey>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   retiredAt: timestamp('retired_at', { withTimezone: true }),

@@ -3,7 +3,7 @@ import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { eq } from 'drizzle-orm';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { decodeDisclosures, generateHolderKey } from '../identity/holder/holder.ts';
-import { grants, letterRequests, persons } from '../identity/schema.ts';
+import { grants, issuerKeys, letterRequests, persons } from '../identity/schema.ts';
 import type { ServiceContext } from '../identity/service/context.ts';
 import {
   confirmLetter,
@@ -15,7 +15,7 @@ import {
 } from '../identity/service/enrolment.ops.ts';
 import { createCredentialOffer, purgeExpired } from '../identity/service/grants.ops.ts';
 import { issueBatch } from '../identity/service/issuance.ops.ts';
-import { publishedKeys, rotateSigningKey } from '../identity/service/keys.ops.ts';
+import { activeSigningKey, publishedKeys, rotateSigningKey } from '../identity/service/keys.ops.ts';
 import { disclosableCombinations } from '../identity/service/population.ops.ts';
 import { revokePerson, signedStatusList } from '../identity/service/status.ops.ts';
 import { databaseKinds } from './support/databases.ts';
@@ -236,10 +236,10 @@ for (const kind of databaseKinds()) {
       const { status } = decodeJwt(batch.credentials[0]!.split('~')[0]!) as {
         status: { status_list: { idx: number } };
       };
-      const before = getListFromStatusListJWT(await signedStatusList(ctx.db, ctx.config.publicUrl, now));
+      const before = getListFromStatusListJWT(await signedStatusList(ctx, ctx.config.publicUrl, now));
       assert.equal(before.getStatus(status.status_list.idx), 0);
       assert.ok((await revokePerson(ctx.db, enrolled.personId, 'moved-out')).ok);
-      const after = getListFromStatusListJWT(await signedStatusList(ctx.db, ctx.config.publicUrl, now));
+      const after = getListFromStatusListJWT(await signedStatusList(ctx, ctx.config.publicUrl, now));
       assert.equal(after.getStatus(status.status_list.idx), 1);
       assert.deepEqual(await issueBatch(ctx, enrolled.personId, [(await generateHolderKey()).publicJwk]), {
         ok: false,
@@ -254,9 +254,22 @@ for (const kind of databaseKinds()) {
       assert.equal((await ctx.db.select().from(persons).where(eq(persons.id, enrolled.personId))).length, 0);
     });
 
+    it('keeps issuer private keys sealed under the service secret, not in clear in the database', async () => {
+      await activeSigningKey(ctx, now);
+      const rows = await ctx.db.select().from(issuerKeys);
+      assert.ok(rows.length > 0);
+      for (const row of rows) {
+        assert.equal(row.privateJwk.enc, 'A256GCM');
+        assert.equal(JSON.stringify(row.privateJwk).includes('"d"'), false);
+      }
+      await assert.rejects(
+        activeSigningKey({ db: ctx.db, secret: 'another-secret-0123456789abcdefghijkl' }, now),
+      );
+    });
+
     it('keeps a rotated key published while its credentials may still be valid', async () => {
       const before = await publishedKeys(ctx.db, now);
-      const { kid } = await rotateSigningKey(ctx.db, now, 90);
+      const { kid } = await rotateSigningKey(ctx, now, 90);
       const after = await publishedKeys(ctx.db, now);
       assert.equal(after.length, before.length + 1);
       assert.ok(after.some((k) => (k as { kid?: string }).kid === kid));

@@ -74,7 +74,7 @@ export async function issueBatch(
   const exp = startOfDay(limit);
   if (exp.getTime() - now.getTime() < DAY) return { ok: false, reason: 'too-short-validity' };
 
-  const key = await activeSigningKey(ctx.db, now);
+  const key = await activeSigningKey(ctx, now);
   const sdjwt = new SDJwtVcInstance({
     signer: key.sign,
     signAlg: 'ES256',

@@ -150,7 +150,7 @@ export function issuerRouter(ctx: ServiceContext): Router {
 
   router.get('/status-lists/:id', async (req, res) => {
     if (req.params.id !== String(STATUS_LIST_ID)) return problem(res, 404, 'No such status list');
-    const jwt = await signedStatusList(ctx.db, base, ctx.now());
+    const jwt = await signedStatusList(ctx, base, ctx.now());
     res.set('cache-control', `public, max-age=${STATUS_LIST_TTL_SECONDS}`);
     res.type('application/statuslist+jwt').send(jwt);
   });

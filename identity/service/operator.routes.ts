@@ -170,7 +170,7 @@ export function operatorRouter(ctx: ServiceContext): Router {
   });
 
   router.post('/operator/keys/rotate', operatorOnly, async (_req, res) => {
-    res.status(201).json(await rotateSigningKey(ctx.db, ctx.now(), ctx.config.credentialDays));
+    res.status(201).json(await rotateSigningKey(ctx, ctx.now(), ctx.config.credentialDays));
   });
 
   return router;

@@ -36,7 +36,12 @@ export async function allocateStatusIndex(
 }
 
 /** The signed Token Status List (`statuslist+jwt`), 1 bit per credential: 1 = invalid. */
-export async function signedStatusList(db: IdentityDb, publicUrl: string, now: Date): Promise<string> {
+export async function signedStatusList(
+  ctx: { db: IdentityDb; secret: string },
+  publicUrl: string,
+  now: Date,
+): Promise<string> {
+  const { db } = ctx;
   const revoked = await db
     .select({ idx: statusEntries.idx })
     .from(statusEntries)
@@ -50,7 +55,7 @@ export async function signedStatusList(db: IdentityDb, publicUrl: string, now: D
   const bits = new Array<number>(STATUS_LIST_SIZE).fill(0);
   for (const { idx } of revoked) bits[idx] = 1;
   const list = new StatusList(bits, 1);
-  const key = await activeSigningKey(db, now);
+  const key = await activeSigningKey(ctx, now);
   const iat = Math.floor(now.getTime() / 1000);
   return new SignJWT({
     status_list: { bits: 1, lst: list.compressStatusList() },
