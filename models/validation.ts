@@ -9,13 +9,13 @@ export const Password = z
   .string()
   .min(10, { error: 'must be at least 10 characters' })
   .max(200, { error: 'must be at most 200 characters' });
+// The pattern is checked before the transform so that it shows in the OpenAPI document; it
+// accepts the same inputs as before (an optional @, any case), normalised to lower case.
 export const Handle = z
   .string()
   .trim()
-  .transform((v) => v.replace(/^@/, '').toLowerCase())
-  .pipe(
-    z.string().regex(/^[a-z0-9_]{2,30}$/, { error: '2 to 30 characters: lowercase letters, digits and _' }),
-  );
+  .regex(/^@?[A-Za-z0-9_]{2,30}$/, { error: '2 to 30 characters: lowercase letters, digits and _' })
+  .transform((v) => v.replace(/^@/, '').toLowerCase());
 export const DisplayName = z.string().trim().min(1, { error: 'is required' }).max(60);
 export const Bio = z.string().trim().max(500).default('');
 export const Slug = z

@@ -91,6 +91,8 @@ describe(`OpenAPI document [${kind}]`, () => {
       patch.parameters.map((p) => [p.name, p.in, p.required]),
       [['handle', 'path', true]],
     );
+    const handleSchema = (patch.parameters[0] as unknown as { schema: { pattern?: string } }).schema;
+    assert.ok(handleSchema.pattern, 'the handle pattern is documented');
     for (const status of ['400', '401', '404', '415']) {
       assert.ok(patch.responses[status]?.content?.['application/problem+json'], `${status} is a problem`);
     }
