@@ -35,6 +35,9 @@
  *
  * Handlers answer through `res` (`res.json`, `res.status(204).end()`, `sendProblem`). Statuses that
  * the registry itself produces (400, 401, 403, 415) are added to the OpenAPI document automatically.
+ * Declare every other status a handler may answer: outside production, an undeclared status or a
+ * JSON body that its declared schema rejects is logged as an error (`checkResponses`).
+ * Map operation failures with an exhaustive `switch (result.reason)` ending in `assertNever`.
  */
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
