@@ -149,10 +149,16 @@ for (const kind of databaseKinds()) {
       await instance?.close();
     });
 
-    it('renders French by default', async () => {
+    it('renders French by default, with a content security policy and no caching by shared caches', async () => {
       const res = await request(instance.url).get('/');
       assert.match(res.text, /<html lang="fr">/);
       assert.match(res.text, /Aller au contenu/);
+      assert.equal(res.headers['content-language'], 'fr');
+      assert.match(
+        res.headers['content-security-policy'] ?? '',
+        /default-src 'self'.*frame-ancestors 'none'/,
+      );
+      assert.equal(res.headers['cache-control'], 'private, no-store');
     });
 
     it('renders English with ?lang=en and remembers it in a cookie', async () => {

@@ -48,9 +48,11 @@ for (const kind of databaseKinds()) {
         district: 'centre',
       });
       assert.equal(res.status, 303);
+      assert.equal(res.headers.location, '/settings/personas?done=created');
       assert.deepEqual(await handles(), [owner.handle, second.handle]);
-      const list = await agent.get('/settings/personas');
+      const list = await agent.get(res.headers.location);
       assert.match(list.text, /Deuxième Voix/);
+      assert.match(list.text, /<p class="notice" role="status">Pseudonyme créé\.<\/p>/);
     });
 
     it('an invalid persona form answers 400 with the error summary and creates nothing', async () => {

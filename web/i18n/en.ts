@@ -125,6 +125,10 @@ export const en: Messages = {
     'The pseudonym and its content will be deleted, and federated servers will be told. The handle can never be used again. This cannot be undone.',
   'personas.deleteConfirm': 'Delete @{handle} for good',
   'personas.lastPersona': 'You cannot delete your last pseudonym.',
+  'personas.created': 'Pseudonym created.',
+  'personas.updated': 'Pseudonym updated.',
+  'personas.deleted': 'Pseudonym deleted.',
+  'personas.switched': 'Active pseudonym changed.',
 
   // Public pages
   'profile.district': 'Declared district',

@@ -131,6 +131,10 @@ export const fr = {
     'Le pseudonyme et son contenu seront supprimés, et les serveurs fédérés en seront informés. L’identifiant ne pourra plus être utilisé. Cette action est définitive.',
   'personas.deleteConfirm': 'Supprimer définitivement @{handle}',
   'personas.lastPersona': 'Vous ne pouvez pas supprimer votre dernier pseudonyme.',
+  'personas.created': 'Pseudonyme créé.',
+  'personas.updated': 'Pseudonyme modifié.',
+  'personas.deleted': 'Pseudonyme supprimé.',
+  'personas.switched': 'Pseudonyme actif changé.',
 
   // Public pages
   'profile.district': 'Quartier déclaré',

@@ -15,6 +15,7 @@ import { pageContext, safeNext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { enteredValues, type FormErrors, zodErrors } from '../forms.ts';
 import { requireSignedIn } from '../guards.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { sendPage } from '../layout.ts';
 import { deletePersonaPage, editPersonaPage, personasPage } from '../views/personas.view.ts';
 
@@ -33,6 +34,14 @@ const FIELD_MESSAGES = {
   district: 'field.district.unknown',
 } as const;
 
+/** What the list says after a change (`?done=…`), so the result is announced. */
+const NOTICES = new Map<unknown, MessageKey>([
+  ['created', 'personas.created'],
+  ['updated', 'personas.updated'],
+  ['deleted', 'personas.deleted'],
+  ['switched', 'personas.switched'],
+]);
+
 function personaValues(p: Persona, districtSlug: string) {
   return {
     displayName: p.displayName,
@@ -49,7 +58,9 @@ export function personaPages(ctx: AppContext): Router {
 
   router.get('/settings/personas', async (req, res) => {
     const pc = await pageContext(ctx, req);
-    sendPage(res, pc, personasPage(pc, await listDistricts(ctx.db)));
+    const done = NOTICES.get(req.query.done);
+    const notice = done ? pc.t(done) : undefined;
+    sendPage(res, pc, personasPage(pc, await listDistricts(ctx.db), {}, {}, 200, notice));
   });
 
   router.post('/settings/personas', async (req, res) => {
@@ -74,14 +85,14 @@ export function personaPages(ctx: AppContext): Router {
       }[result.reason];
       return sendPage(res, pc, personasPage(pc, districts, values, errors, 400));
     }
-    res.redirect(303, '/settings/personas');
+    res.redirect(303, '/settings/personas?done=created');
   });
 
   router.post('/settings/active-persona', async (req, res) => {
     const handle = typeof req.body?.handle === 'string' ? req.body.handle : '';
     const result = await switchActivePersona(ctx.db, req.user!.id, handle);
     if (!result.ok) return sendError(res, await pageContext(ctx, req), 'notFound');
-    res.redirect(303, safeNext(req.body?.next, '/settings/personas'));
+    res.redirect(303, safeNext(req.body?.next, '/settings/personas?done=switched'));
   });
 
   router.get('/settings/personas/:handle/edit', async (req, res) => {
@@ -115,7 +126,7 @@ export function personaPages(ctx: AppContext): Router {
       const errors = { district: pc.t('field.district.unknown') };
       return sendPage(res, pc, editPersonaPage(pc, persona, districts, values, errors, 400));
     }
-    res.redirect(303, '/settings/personas');
+    res.redirect(303, '/settings/personas?done=updated');
   });
 
   router.get('/settings/personas/:handle/delete', async (req, res) => {
@@ -136,7 +147,7 @@ export function personaPages(ctx: AppContext): Router {
       if (result.reason === 'not-found') return sendError(res, pc, 'notFound');
       return sendPage(res, pc, deletePersonaPage(pc, persona, pc.t('personas.lastPersona'), 400));
     }
-    res.redirect(303, '/settings/personas');
+    res.redirect(303, '/settings/personas?done=deleted');
   });
 
   return router;

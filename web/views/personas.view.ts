@@ -46,6 +46,7 @@ export function personasPage(
   values: FormValues = {},
   errors: FormErrors = {},
   status = 200,
+  notice?: string,
 ): Page {
   const { t } = pc;
   const active = pc.activePersona;
@@ -55,6 +56,7 @@ export function personasPage(
     hasErrors: Object.keys(errors).length > 0,
     body: html`<h1>${t('personas.title')}</h1>
       <p>${t('personas.intro')}</p>
+      ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
       <section aria-labelledby="list-title">
         <h2 id="list-title">${t('personas.listTitle')}</h2>
         <ul class="persona-list">
@@ -93,7 +95,7 @@ function personaItem(pc: PageContext, p: Persona, isActive: boolean): SafeHtml {
           : html`<li><form method="post" action="/settings/active-persona" class="inline-form">
             ${csrfField(pc)}
             <input type="hidden" name="handle" value="${p.handle}">
-            <input type="hidden" name="next" value="/settings/personas">
+            <input type="hidden" name="next" value="/settings/personas?done=switched">
             <button type="submit" class="link-button">${t('personas.makeActive')}<span class="visually-hidden"> @${p.handle}</span></button>
           </form></li>`
       }
