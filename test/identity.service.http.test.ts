@@ -387,6 +387,21 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it('limits letter requests from one address (kept last: it uses up the allowance)', async () => {
+      const letter = {
+        familyName: 'Spam',
+        givenNames: 'Bot',
+        birthdate: '1990-01-01',
+        district: 'Centre',
+        address: '1 rue X',
+      };
+      let status = 202;
+      for (let i = 0; i < 6 && status === 202; i++) {
+        status = (await request(service.url).post('/letter/requests').send(letter)).status;
+      }
+      assert.equal(status, 429);
+    });
+
     it('serves the wallet page in French by default and in English on request, with its own script only', async () => {
       const fr = await request(service.url).get('/wallet').expect(200);
       assert.match(fr.text, /<html lang="fr">/);

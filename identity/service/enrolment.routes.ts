@@ -7,6 +7,7 @@ import { createCredentialOffer } from './grants.ops.ts';
 import { escapeHtml, parseBody, problem, wantsHtml } from './http.ts';
 import { field, langOf, messages, page } from './i18n.ts';
 import { districtSelect } from './operator.routes.ts';
+import { rateLimit } from './rate-limit.ts';
 
 const letterSchema = legalIdentitySchema.extend({
   district: z.string().min(1),
@@ -44,7 +45,7 @@ ${eid ? `<p><a href="/enrol/eid/start">${t.eid}</a></p>` : ''}`,
     );
   });
 
-  router.post('/letter/requests', async (req, res) => {
+  router.post('/letter/requests', rateLimit({ max: 5, windowMs: 3_600_000 }), async (req, res) => {
     const body = parseBody(letterSchema, req, res);
     if (!body) return;
     const result = await requestLetter(ctx, body);
@@ -77,7 +78,7 @@ ${field('code', t.code, '<input id="code" name="code" required autocomplete="one
     );
   });
 
-  router.post('/letter/confirm', async (req, res) => {
+  router.post('/letter/confirm', rateLimit({ max: 30, windowMs: 3_600_000 }), async (req, res) => {
     const body = parseBody(confirmSchema, req, res);
     if (!body) return;
     const result = await confirmLetter(ctx, { requestId: body.reference, code: body.code });

@@ -15,6 +15,7 @@ import { escapeHtml, parseBody, problem, wantsHtml } from './http.ts';
 import { field, langOf, messages, page } from './i18n.ts';
 import { rotateSigningKey } from './keys.ops.ts';
 import { type OperatorLocals, requireOperator, startOperatorSession } from './operator.auth.ts';
+import { rateLimit } from './rate-limit.ts';
 import { dedupKey } from './secrets.ts';
 import { revokePerson } from './status.ops.ts';
 
@@ -52,7 +53,7 @@ export function operatorRouter(ctx: ServiceContext): Router {
     );
   });
 
-  router.post('/operator/login', async (req, res) => {
+  router.post('/operator/login', rateLimit({ max: 10, windowMs: 900_000 }), async (req, res) => {
     const body = parseBody(loginSchema, req, res);
     if (!body) return;
     const operator = await authenticateOperator(ctx.db, body.email, body.password);
