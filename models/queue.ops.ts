@@ -4,7 +4,7 @@ import { selectRows } from './db-driver.ts';
 import { uuidv7 } from './ids.ts';
 
 /**
- * The message queue's SQL (see docs/adr/0002-database-queue.md). Workers claim jobs with a
+ * The message queue's SQL (see docs/adr/0005-database-queue.md). Workers claim jobs with a
  * lease in one short statement and never hold a transaction open while a job runs.
  *
  * Ordering keys: of one key's jobs only the earliest is unblocked; finishing it unblocks the

@@ -32,7 +32,7 @@ export type DatabaseMessageQueueOptions = {
 
 /**
  * Fedify's MessageQueue on our database, shared by every web and worker process of the
- * instance: durable, at-least-once, ordered per ordering key. See docs/adr/0002.
+ * instance: durable, at-least-once, ordered per ordering key. See docs/adr/0005.
  */
 export class DatabaseMessageQueue implements MessageQueue {
   /** Fedify retries failed deliveries and inbox activities itself (re-enqueued with a delay). */

@@ -41,6 +41,8 @@ export class QueueWorker {
   /** Finished jobs waiting to be deleted together in the next batch. */
   #finished: { job: ClaimedJob; deleted: () => void }[] = [];
   #lastReclaim = 0;
+  /** Set once shutdown released the unfinished jobs: they belong to the queue again. */
+  #released = new Set<string>();
   #wakePending = false;
   #wakeUp: (() => void) | undefined;
 
@@ -148,6 +150,8 @@ export class QueueWorker {
    * through short outages (the job keeps its slot and the heartbeat keeps its lease meanwhile).
    */
   #complete(job: ClaimedJob): Promise<void> {
+    // Released at shutdown: another worker may already run it; the database may be closed.
+    if (this.#released.has(job.id)) return Promise.resolve();
     return new Promise((deleted) => {
       if (this.#finished.push({ job, deleted }) === 1) setImmediate(() => void this.#flushFinished());
     });
@@ -220,6 +224,7 @@ export class QueueWorker {
     clearTimeout(timer);
     const unfinished = [...this.#running.keys()];
     if (unfinished.length === 0) return;
+    for (const id of unfinished) this.#released.add(id);
     try {
       await releaseJobs(this.#database.db, { workerId: this.#settings.workerId, ids: unfinished });
       log.info('Queue worker {workerId} stopped; released {count} unfinished job(s).', {

@@ -4,7 +4,7 @@ import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid 
 /**
  * Fedify's message queue (outgoing deliveries, incoming activities, fan-outs). A job is
  * claimed by a worker with a lease (`locked_until`, `locked_by`) in a short transaction, and
- * deleted once handled; a job whose lease ran out is claimed again. See docs/adr/0002.
+ * deleted once handled; a job whose lease ran out is claimed again. See docs/adr/0005.
  */
 export const queueJobs = pgTable(
   'queue_jobs',
