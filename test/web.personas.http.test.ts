@@ -157,6 +157,23 @@ for (const kind of databaseKinds()) {
       assert.doesNotMatch(mainOf(own.text), new RegExp(owner.email.replace('.', '\\.')));
     });
 
+    it('the e-mail shows on the account page only, never on the owner’s other pages', async () => {
+      const email = new RegExp(owner.email.replace('.', '\\.'));
+      assert.match((await agent.get('/settings/account')).text, email);
+      for (const url of [
+        '/',
+        '/settings/personas',
+        `/settings/personas/${owner.handle}/edit`,
+        `/@${owner.handle}`,
+        '/districts',
+        '/about/privacy',
+      ]) {
+        const res = await agent.get(url);
+        assert.equal(res.status, 200, url);
+        assert.doesNotMatch(res.text, email, url);
+      }
+    });
+
     it('a persona that opted into indexing has no noindex', async () => {
       const res = await submitForm(
         agent,
