@@ -49,7 +49,7 @@ for (const kind of databaseKinds()) {
       assert.match(res.text, /<a href="#f-password">/);
       assert.match(res.text, /<a href="#f-handle">/);
       assert.match(res.text, /id="f-email"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*f-email-error/);
-      assert.match(res.text, /<title>Erreur : /);
+      assert.match(res.text, /<title>Erreur\u00a0: /);
       assert.match(res.text, /value="not-an-email"/);
       // Entered text is escaped when redisplayed, and the password never comes back.
       assert.match(res.text, /value="Quelqu’un &lt;b&gt;"/);

@@ -23,8 +23,9 @@ export const fr = {
 
   // Forms
   'form.errorSummary': 'Le formulaire contient des erreurs ({count})',
-  'form.errorTitlePrefix': 'Erreur : {title}',
-  'form.colon': ' : ',
+  // French puts a no-break space before a colon.
+  'form.errorTitlePrefix': 'Erreur\u00a0: {title}',
+  'form.colon': '\u00a0: ',
   'form.invalidField': 'Cette valeur n’est pas valide.',
   'form.save': 'Enregistrer',
   'form.saved': 'Modifications enregistrées.',
