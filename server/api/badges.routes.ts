@@ -1,3 +1,7 @@
+import {
+  parseOpenid4VpAuthorizationResponsePayload,
+  validateOpenid4vpAuthorizationResponsePayload,
+} from '@openid4vc/openid4vp';
 import { DcqlQuery } from 'dcql';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -57,6 +61,34 @@ function verifierFor(ctx: AppContext): Verifier {
 
 const issuerUrls = (ctx: AppContext) => ctx.config.identityIssuers.map((url) => url.href.replace(/\/$/, ''));
 
+/**
+ * The OpenID4VP authorization request for a pending badge request. Rebuilt identically when
+ * the answer arrives, so that `@openid4vc/openid4vp` can check the answer against it.
+ */
+function presentationRequest(ctx: AppContext, pending: { nonce: string; state: string; claims: string[] }) {
+  const origin = ctx.config.publicUrl.origin;
+  const dcqlQuery = DcqlQuery.parse({
+    credentials: [
+      {
+        id: CREDENTIAL_QUERY_ID,
+        format: 'dc+sd-jwt',
+        meta: { vct_values: issuerUrls(ctx).map((issuer) => `${issuer}/credentials/residence`) },
+        claims: pending.claims.map((claim) => ({ path: [claim] })),
+      },
+    ],
+  });
+  DcqlQuery.validate(dcqlQuery);
+  return {
+    response_type: 'vp_token' as const,
+    response_mode: 'direct_post' as const,
+    client_id: origin,
+    response_uri: `${origin}${BADGE_RESPONSE_PATH}`,
+    nonce: pending.nonce,
+    state: pending.state,
+    dcql_query: dcqlQuery,
+  };
+}
+
 /** `/personas/:handle/badges`: list (public), ask the wallet for a presentation, remove. */
 export function badgesRoutes(ctx: AppContext): ApiRoute[] {
   return [
@@ -99,26 +131,7 @@ export function badgesRoutes(ctx: AppContext): ApiRoute[] {
           });
         }
         const pending = await createBadgeRequest(ctx.db, persona.id, body.claims);
-        const origin = ctx.config.publicUrl.origin;
-        const request = {
-          response_type: 'vp_token' as const,
-          response_mode: 'direct_post' as const,
-          client_id: origin,
-          response_uri: `${origin}${BADGE_RESPONSE_PATH}`,
-          nonce: pending.nonce,
-          state: pending.state,
-          dcql_query: DcqlQuery.parse({
-            credentials: [
-              {
-                id: CREDENTIAL_QUERY_ID,
-                format: 'dc+sd-jwt',
-                meta: { vct_values: [`${issuer}/credentials/residence`] },
-                claims: body.claims.map((claim) => ({ path: [claim] })),
-              },
-            ],
-          }),
-        };
-        DcqlQuery.validate(request.dcql_query);
+        const request = presentationRequest(ctx, pending);
         const wallet = new URL(`${issuer}/wallet`);
         for (const [key, value] of Object.entries(request)) {
           wallet.searchParams.set(key, typeof value === 'string' ? value : JSON.stringify(value));
@@ -149,7 +162,6 @@ const ResponseBody = z.union([
   z.object({ vp_token: z.string().max(20_000), state: z.string().max(200) }),
   z.object({ error: z.string().max(100), state: z.string().max(200).optional() }),
 ]);
-const VpToken = z.record(z.string(), z.array(z.string()).length(1));
 
 /**
  * The OpenID4VP `direct_post` response endpoint. The wallet posts a form here (from another
@@ -169,13 +181,24 @@ export function badgeResponseRouter(ctx: AppContext): Router {
       const pending = await findOpenBadgeRequest(ctx.db, parsed.data.state);
       if (!pending)
         return sendProblem(res, 400, 'Unknown or expired request', { type: 'urn:parvis:badge:request-used' });
-      let token: z.infer<typeof VpToken>;
+      // State and vp_token shape are checked against the request by @openid4vc/openid4vp.
+      let presentations: Record<string, unknown[]>;
       try {
-        token = VpToken.parse(JSON.parse(parsed.data.vp_token));
+        const validated = validateOpenid4vpAuthorizationResponsePayload({
+          authorizationRequestPayload: presentationRequest(ctx, pending),
+          authorizationResponsePayload: parseOpenid4VpAuthorizationResponsePayload(parsed.data),
+        });
+        if (validated.type !== 'dcql') return sendProblem(res, 400, 'Malformed vp_token');
+        presentations = validated.dcql.presentations;
       } catch {
         return sendProblem(res, 400, 'Malformed vp_token');
       }
-      const presentation = token[CREDENTIAL_QUERY_ID]?.[0];
+      const entries = presentations[CREDENTIAL_QUERY_ID];
+      if (entries?.length !== 1 || typeof entries[0] !== 'string')
+        return sendProblem(res, 400, 'Malformed vp_token', {
+          detail: 'one "residence" presentation expected',
+        });
+      const presentation = entries[0];
       if (!presentation)
         return sendProblem(res, 400, 'Malformed vp_token', { detail: 'no "residence" credential' });
       // The nonce is checked here and spent in storeBadge's transaction, together with the credential.
