@@ -1,5 +1,6 @@
 import type { InboxContext } from '@fedify/fedify';
 import { type Create, type Delete, isActor, Note, PUBLIC_COLLECTION, type Update } from '@fedify/vocab';
+import { escapeHtml } from '../../models/post-text.ts';
 import { deleteRemotePost, updateRemotePost, upsertRemotePost } from '../../models/remote-posts.ops.ts';
 import type { PostVisibility } from '../../models/schema/index.ts';
 import type { AppContext } from '../../server/context.ts';
@@ -26,7 +27,10 @@ function toDate(value: { epochMilliseconds: number } | null | undefined): Date |
 function contentOf(note: Note): { html: string; language: string | null } {
   const content = note.content;
   const language = content && typeof content !== 'string' ? content.locale.baseName : null;
-  return { html: sanitizeRemoteHtml(String(content ?? '').slice(0, MAX_REMOTE_HTML)), language };
+  const html = sanitizeRemoteHtml(String(content ?? '').slice(0, MAX_REMOTE_HTML));
+  // Mastodon's content warning travels as `summary`: keep it, as text, before the content.
+  const warning = note.summary ? String(note.summary).trim().slice(0, 500) : '';
+  return { html: warning ? `<p><strong>${escapeHtml(warning)}</strong></p>${html}` : html, language };
 }
 
 /** Public when addressed to Public; followers-only when addressed to the author's followers; else undefined (direct). */
