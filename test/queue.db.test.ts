@@ -84,6 +84,54 @@ forEachDatabase('MessageQueue conformance: DatabaseMessageQueue', (get) => {
     assert.ok(overlapped, 'a k2 job ran while the first k1 job was running');
   });
 
+  it('a job of a key waits for an earlier delayed job of that key; a failed job still lets the next one run', async () => {
+    const producer = new DatabaseMessageQueue(get());
+    await producer.enqueue({ n: 1 }, { orderingKey: 'object', delay: duration({ milliseconds: 400 }) });
+    await producer.enqueue({ n: 2, fail: true }, { orderingKey: 'object' });
+    await producer.enqueue({ n: 3 }, { orderingKey: 'object' });
+    await producer.enqueue({ n: 4 });
+    const order: number[] = [];
+    harness.consume(
+      get(),
+      (m) => {
+        const msg = m as Msg;
+        order.push(msg.n);
+        if (msg.fail) throw new Error('transient failure');
+      },
+      { concurrency: 4 },
+    );
+    await waitFor('all four jobs', () => order.length >= 4);
+    assert.deepEqual(order, [4, 1, 2, 3]);
+  });
+
+  it('a job enqueued for a key while its previous job runs waits for it', async () => {
+    const producer = new DatabaseMessageQueue(get());
+    await producer.enqueue({ n: 1 }, { orderingKey: 'object' });
+    const first = gate();
+    const finishFirst = gate();
+    const order: string[] = [];
+    harness.consume(
+      get(),
+      async (m) => {
+        const { n } = m as Msg;
+        order.push(`start ${n}`);
+        if (n === 1) {
+          first.open();
+          await finishFirst.promise;
+        }
+        order.push(`end ${n}`);
+      },
+      { concurrency: 4, pollIntervalMs: 50 },
+    );
+    await first.promise;
+    await producer.enqueue({ n: 2 }, { orderingKey: 'object' });
+    await sleep(300);
+    assert.deepEqual(order, ['start 1']);
+    finishFirst.open();
+    await waitFor('the second job', () => order.length === 4);
+    assert.deepEqual(order, ['start 1', 'end 1', 'start 2', 'end 2']);
+  });
+
   it('never runs more handlers at once than its concurrency', async () => {
     await new DatabaseMessageQueue(get()).enqueueMany(Array.from({ length: 10 }, (_, n) => ({ n })));
     const release = gate();
