@@ -1,4 +1,4 @@
-import type { Context } from '@fedify/fedify';
+import { type Context, parseNodeInfo } from '@fedify/fedify';
 import { type Actor, Application, Group, isActor, Link, Organization, Person, Service } from '@fedify/vocab';
 import sanitizeHtml from 'sanitize-html';
 import {
@@ -6,7 +6,7 @@ import {
   findRemoteActorByIri,
   upsertRemoteActor,
 } from '../models/federation.ops.ts';
-import { isDomainBlocked, touchInstance } from '../models/instances.ops.ts';
+import { isDomainBlocked, setInstanceSoftware, touchInstance } from '../models/instances.ops.ts';
 import type { RemoteActor } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
@@ -77,8 +77,35 @@ export async function rememberActor(
     inbox: actor.inboxId.href,
     sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
   });
-  await touchInstance(ctx.data.db, host);
+  if (await touchInstance(ctx.data.db, host)) void learnSoftware(ctx, actor.id);
   return row;
+}
+
+/**
+ * The first time we meet a server, asks its NodeInfo which software it runs, for the admin's
+ * list. Best effort, in the background: nothing waits for it and a failure only leaves it blank.
+ */
+async function learnSoftware(ctx: Context<AppContext>, actorId: URL): Promise<void> {
+  try {
+    // Through the federation's document loader, which applies the private-address policy
+    // (lookupNodeInfo has its own fetch that ignores the test-only setting).
+    const wellKnown = await ctx.documentLoader(new URL('/.well-known/nodeinfo', actorId).href);
+    const links = (wellKnown.document as { links?: { rel?: unknown; href?: unknown }[] }).links ?? [];
+    const link = links.find(
+      (l) => typeof l.rel === 'string' && l.rel.startsWith('http://nodeinfo.diaspora.software/ns/schema/2.'),
+    );
+    if (typeof link?.href !== 'string' || new URL(link.href).host !== actorId.host) return;
+    const info = parseNodeInfo((await ctx.documentLoader(link.href)).document, { tryBestEffort: true });
+    if (info?.software.name) {
+      await setInstanceSoftware(
+        ctx.data.db,
+        actorId.host,
+        `${info.software.name} ${info.software.version}`.trim(),
+      );
+    }
+  } catch (error) {
+    log.debug('NodeInfo of {host} not read: {error}', { host: actorId.host, error: String(error) });
+  }
 }
 
 export type ResolveActorResult =

@@ -77,17 +77,26 @@ export async function listDomainBlocks(db: Db): Promise<DomainBlock[]> {
   return db.select().from(domainBlocks).orderBy(asc(domainBlocks.domain));
 }
 
-/** Notes that we exchanged with a server (first/last seen); software when known. */
-export async function touchInstance(db: Db, host: string, software?: string | null): Promise<void> {
+/** Notes that we exchanged with a server (first/last seen); true when it was new to us. */
+export async function touchInstance(db: Db, host: string): Promise<boolean> {
   const domain = host.toLowerCase();
   const now = new Date();
-  await db
+  const inserted = await db
     .insert(knownInstances)
-    .values({ domain, software: software ?? null, firstSeenAt: now, lastSeenAt: now })
-    .onConflictDoUpdate({
-      target: knownInstances.domain,
-      set: software ? { lastSeenAt: now, software } : { lastSeenAt: now },
-    });
+    .values({ domain, firstSeenAt: now, lastSeenAt: now })
+    .onConflictDoNothing()
+    .returning({ domain: knownInstances.domain });
+  if (inserted.length > 0) return true;
+  await db.update(knownInstances).set({ lastSeenAt: now }).where(eq(knownInstances.domain, domain));
+  return false;
+}
+
+/** Records which software a server runs (from its NodeInfo). */
+export async function setInstanceSoftware(db: Db, host: string, software: string): Promise<void> {
+  await db
+    .update(knownInstances)
+    .set({ software: software.slice(0, 100) })
+    .where(eq(knownInstances.domain, host.toLowerCase()));
 }
 
 export type KnownInstanceView = {

@@ -94,6 +94,17 @@ for (const kind of databaseKinds()) {
       assert.equal((await following(alice)).follows.length, 1);
     });
 
+    it("a profile change is sent to followers' servers, which refresh their copy", async () => {
+      const res = await bob.patch(`/api/v1/me/personas/${bobHandle}`).send({ displayName: 'Bob Renamed' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      await eventually('the Update', async () => {
+        const list = (await alice.get('/api/v1/me/following')).body as {
+          follows: { actor: { displayName: string } }[];
+        };
+        return list.follows[0]?.actor.displayName === 'Bob Renamed';
+      });
+    });
+
     it('unfollowing removes the follow here at once and, through Undo, on the other side', async () => {
       const target = encodeURIComponent(`${b.url}/users/${bobHandle}`);
       const res = await alice.delete(`/api/v1/me/follows/${target}`);
@@ -171,10 +182,14 @@ for (const kind of databaseKinds()) {
           list.body.blocks.map((x: { domain: string }) => x.domain),
           [host],
         );
-        const instances = await admin.get('/api/v1/admin/instances');
-        const row = instances.body.instances.find((i: { domain: string }) => i.domain === host);
-        assert.ok(row, 'the other server is known');
+        type Row = { domain: string; blocked: boolean; software: string | null };
+        const row = await eventually('the other server and its software to be known', async () => {
+          const instances = await admin.get('/api/v1/admin/instances');
+          const found = (instances.body.instances as Row[]).find((i) => i.domain === host);
+          return found?.software ? found : undefined;
+        });
         assert.equal(row.blocked, true);
+        assert.match(row.software ?? '', /^parvis /);
       });
 
       it('ends the follows with that server', async () => {

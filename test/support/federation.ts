@@ -11,13 +11,17 @@ import type { TestInstance } from './instance.ts';
  * Waits until `check` returns a truthy value (federation is asynchronous: deliveries go
  * through the queue). Polls; fails with `what` after `timeoutMs`. Not a timing assertion.
  */
-export async function eventually<T>(what: string, check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T>,
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as NonNullable<T>;
     } catch (error) {
       last = error;
     }
