@@ -52,6 +52,14 @@ forEachDatabase('KvStore conformance: DatabaseKvStore', (get, kind) => {
     );
   });
 
+  it('a ttl in calendar units (weeks, months), which MemoryKvStore refuses, counts from now', async () => {
+    const store = new DatabaseKvStore(get());
+    await store.set(['calendar', 'w'], 'long-lived', { ttl: duration({ weeks: 1 }) });
+    await store.set(['calendar', 'm'], 'longer-lived', { ttl: duration({ months: 1, days: 2 }) });
+    assert.equal(await store.get(['calendar', 'w']), 'long-lived');
+    assert.equal(await store.get(['calendar', 'm']), 'longer-lived');
+  });
+
   it('a negative ttl is refused with a RangeError and stores nothing', async () => {
     const store = new DatabaseKvStore(get());
     await assert.rejects(store.set(['bad', 'ttl'], 1, { ttl: duration({ seconds: -1 }) }), RangeError);

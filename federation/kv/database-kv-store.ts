@@ -10,6 +10,7 @@ import {
   kvSet,
   type TtlMs,
 } from '../../models/kv.ops.ts';
+import { durationMs } from './duration-ms.ts';
 import { decodeKey, encodeKey } from './key-codec.ts';
 
 const log = getLogger(['parvis', 'kv']);
@@ -105,7 +106,7 @@ export class DatabaseKvStore implements KvStore {
 
 function ttlMs(options: KvStoreSetOptions | undefined): TtlMs {
   if (!options?.ttl) return null;
-  const ms = options.ttl.total({ unit: 'millisecond' });
+  const ms = durationMs(options.ttl);
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`invalid KV ttl: ${options.ttl.toString()}`);
   return ms;
 }

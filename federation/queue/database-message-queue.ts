@@ -9,6 +9,7 @@ import type {
 import { getLogger } from '@logtape/logtape';
 import type { Database } from '../../models/db.ts';
 import { enqueueJobs, type NewJob, queueDepth } from '../../models/queue.ops.ts';
+import { durationMs } from '../kv/duration-ms.ts';
 import { QueueWorker } from './queue-worker.ts';
 
 const log = getLogger(['parvis', 'queue']);
@@ -106,7 +107,7 @@ export class DatabaseMessageQueue implements MessageQueue {
 
 function toDelayMs(options: MessageQueueEnqueueOptions | undefined): number {
   if (!options?.delay) return 0;
-  const ms = options.delay.total({ unit: 'millisecond' });
+  const ms = durationMs(options.delay);
   if (!Number.isFinite(ms) || ms < 0)
     throw new RangeError(`a queue delay must not be negative, got ${options.delay.toString()}`);
   return ms;
