@@ -2,24 +2,29 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import type { DomainEvents } from './events.ts';
 import { handles, type Institution, institutions } from './schema/index.ts';
+import { Handle } from './validation.ts';
 
 export type InstitutionInput = { handle: string; name: string; description?: string };
 export type CreateInstitutionResult =
   | { ok: true; institution: Institution }
-  | { ok: false; reason: 'handle-taken' };
+  | { ok: false; reason: 'handle-taken' | 'invalid-handle' | 'invalid-name' };
 
 /** Creates an institution; its handle comes from the one namespace shared with personas. */
 export async function createInstitution(db: Db, input: InstitutionInput): Promise<CreateInstitutionResult> {
+  const handle = Handle.safeParse(input.handle);
+  if (!handle.success) return { ok: false, reason: 'invalid-handle' };
+  const name = input.name.trim();
+  if (!name || name.length > 100) return { ok: false, reason: 'invalid-name' };
   return db.transaction(async (tx): Promise<CreateInstitutionResult> => {
     const reserved = await tx
       .insert(handles)
-      .values({ handle: input.handle, kind: 'institution' })
+      .values({ handle: handle.data, kind: 'institution' })
       .onConflictDoNothing()
       .returning();
     if (reserved.length === 0) return { ok: false, reason: 'handle-taken' };
     const [institution] = await tx
       .insert(institutions)
-      .values({ handle: input.handle, name: input.name, description: input.description ?? '' })
+      .values({ handle: handle.data, name, description: input.description?.trim() ?? '' })
       .returning();
     return { ok: true, institution: institution! };
   });

@@ -114,6 +114,10 @@ for (const kind of databaseKinds()) {
       assert.equal(doc.summary, '<p>La mairie &lt;b&gt;officielle&lt;/b&gt;</p>');
       const again = await createInstitution(a.ctx.db, { handle: 'mairie', name: 'Autre' });
       assert.deepEqual(again, { ok: false, reason: 'handle-taken' });
+      assert.deepEqual(await createInstitution(a.ctx.db, { handle: 'Not a handle!', name: 'X' }), {
+        ok: false,
+        reason: 'invalid-handle',
+      });
     });
 
     it('a deleted persona answers 410 Gone with a Tombstone, and WebFinger no longer finds it', async () => {
