@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { loadConfig, parseBrackets } from '../identity/config.ts';
+import { ageOn, bracketFor, bracketLabel } from '../identity/service/brackets.ts';
+import { dedupKey } from '../identity/service/secrets.ts';
+
+describe('identity configuration and age brackets', () => {
+  it('defaults to port 4000, k = 5 and the seven standard brackets', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 4000);
+    assert.equal(config.k, 5);
+    assert.deepEqual(config.brackets.map(bracketLabel), [
+      '16-17',
+      '18-24',
+      '25-29',
+      '30-39',
+      '40-49',
+      '50-64',
+      '65+',
+    ]);
+    assert.equal(config.eid, undefined);
+  });
+
+  it('refuses brackets that overlap, leave gaps or are malformed', () => {
+    assert.throws(() => parseBrackets('18-24,24-30'));
+    assert.throws(() => parseBrackets('18-24,26-30'));
+    assert.throws(() => parseBrackets('18-24,25+,30-39'));
+    assert.throws(() => parseBrackets('eighteen'));
+    assert.deepEqual(parseBrackets('18-64,65+'), [
+      { min: 18, max: 64 },
+      { min: 65, max: null },
+    ]);
+  });
+
+  it('refuses a credential lifetime over 90 days and a bad public URL', () => {
+    assert.throws(() => loadConfig({ IDENTITY_CREDENTIAL_DAYS: '120' }));
+    assert.throws(() => loadConfig({ IDENTITY_PUBLIC_URL: 'not a url' }));
+  });
+
+  it('counts a birthday on the day itself', () => {
+    assert.equal(ageOn('1990-06-15', new Date('2020-06-14T12:00:00Z')), 29);
+    assert.equal(ageOn('1990-06-15', new Date('2020-06-15T00:00:00Z')), 30);
+  });
+
+  it('ends a bracket on the first of the month of the birthday that leaves it, and never for 65+', () => {
+    const brackets = parseBrackets('16-17,18-24,25-29,30-39,40-49,50-64,65+');
+    assert.deepEqual(bracketFor(brackets, '1990-06-15', new Date('2026-11-27')), {
+      min: 30,
+      max: 39,
+      endsAt: new Date('2030-06-01T00:00:00Z'),
+    });
+    assert.equal(bracketFor(brackets, '1950-01-01', new Date('2026-11-27'))?.endsAt, null);
+    assert.equal(bracketFor(brackets, '2015-01-01', new Date('2026-11-27')), undefined);
+  });
+
+  it('derives the same de-duplication key whatever the case and accents, and another under another secret', () => {
+    const a = dedupKey('secret-one', {
+      familyName: 'Lefèvre',
+      givenNames: 'Jean-Éric',
+      birthdate: '1970-01-01',
+    });
+    const b = dedupKey('secret-one', {
+      familyName: 'LEFEVRE',
+      givenNames: 'jean eric',
+      birthdate: '1970-01-01',
+    });
+    const c = dedupKey('secret-two', {
+      familyName: 'Lefèvre',
+      givenNames: 'Jean-Éric',
+      birthdate: '1970-01-01',
+    });
+    assert.equal(a, b);
+    assert.notEqual(a, c);
+    assert.equal(a.includes('lefevre'), false);
+  });
+});
