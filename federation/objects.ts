@@ -2,8 +2,10 @@ import type { Context, Federation } from '@fedify/fedify';
 import { Create, Delete, Note, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import { authorHandle, findPostRow, type PostAuthorRef } from '../models/posts.queries.ts';
+import { isRemoteFollowerOf } from '../models/remote-posts.ops.ts';
 import type { Post } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
+import { INSTANCE_ACTOR } from './constants.ts';
 
 /** Where our posts live: one URL serves the Note (ActivityPub) and the page (HTML). */
 export const POST_PATH = '/posts/{id}';
@@ -138,16 +140,29 @@ export async function buildDelete(
 }
 
 /**
- * `/posts/{id}` as ActivityPub: live public posts of local authors. Followers-only posts are
- * not served at all (their followers got them in the Create); deleted ones fall through to the
- * web route, which answers 410 with a Tombstone; HTML requests get the page (web/routes/posts.routes.ts).
+ * `/posts/{id}` as ActivityPub: live posts of local authors. Public ones to anybody;
+ * followers-only ones only to a signed fetch by an accepted follower of the author (401
+ * otherwise). Deleted ones fall through to the web route, which answers 410 with a
+ * Tombstone; HTML requests get the page (web/routes/posts.routes.ts).
  */
 export function registerObjects(federation: Federation<AppContext>): void {
-  federation.setObjectDispatcher(Note, POST_PATH, async (ctx, values) => {
-    const post = await findPostRow(ctx.data.db, values.id);
-    if (!post || post.deletedAt || post.authorActorIri !== null || post.visibility !== 'public') return null;
-    const author = await authorHandle(ctx.data.db, post);
-    if (!author) return null;
-    return buildNote(ctx, post, author);
-  });
+  federation
+    .setObjectDispatcher(Note, POST_PATH, async (ctx, values) => {
+      const post = await findPostRow(ctx.data.db, values.id);
+      if (!post || post.deletedAt || post.authorActorIri !== null) return null;
+      const author = await authorHandle(ctx.data.db, post);
+      if (!author) return null;
+      return buildNote(ctx, post, author);
+    })
+    .authorize(async (ctx, values) => {
+      const post = await findPostRow(ctx.data.db, values.id);
+      if (!post || post.visibility === 'public') return true;
+      const author = await authorHandle(ctx.data.db, post);
+      if (!author) return false;
+      const owner = await ctx.getSignedKeyOwner({
+        documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }),
+      });
+      if (!owner?.id) return false;
+      return isRemoteFollowerOf(ctx.data.db, author.handle, owner.id.href);
+    });
 }

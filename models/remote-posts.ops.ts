@@ -47,6 +47,24 @@ export async function isFollowedHere(db: Db, actorIri: string): Promise<boolean>
   return row !== undefined;
 }
 
+/** True when the remote actor follows (accepted) the local actor `handle`: it may read its followers-only posts. */
+export async function isRemoteFollowerOf(db: Db, handle: string, actorIri: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(follows)
+    .innerJoin(remoteActors, eq(remoteActors.id, follows.remoteActorId))
+    .where(
+      and(
+        eq(follows.localActor, handle),
+        eq(remoteActors.iri, actorIri),
+        eq(follows.direction, 'inbound'),
+        eq(follows.state, 'accepted'),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
 async function resolveParent(
   db: Db,
   inReplyTo: RemotePostInput['inReplyTo'],

@@ -123,13 +123,23 @@ for (const kind of databaseKinds()) {
       assert.deepEqual([note.cc].flat(), [`${a.url}/users/alice/followers`]);
     });
 
-    it('a followers-only post is delivered to followers but its URL does not serve it', async () => {
+    it('a followers-only post is delivered to followers, and served only to their signed fetches', async () => {
       const post = await publish(alice, { content: 'Pour mes abonné·es', visibility: 'followers' });
       await eventually('followers-only post at B', () => findPostByIri(b.ctx.db, post.iri));
       const stored = await findPostByIri(b.ctx.db, post.iri);
       assert.equal(stored?.visibility, 'followers');
-      const res = await fetch(post.iri, { headers: { accept: 'application/activity+json' } });
-      assert.notEqual(res.status, 200);
+      const unsigned = await fetch(post.iri, { headers: { accept: 'application/activity+json' } });
+      assert.equal(unsigned.status, 401);
+      const fromB = federationContext(b.ctx);
+      const asBob = await fromB.lookupObject(post.iri, {
+        documentLoader: await fromB.getDocumentLoader({ identifier: 'bob' }),
+      });
+      assert.ok(asBob instanceof Note);
+      assert.equal(asBob.id?.href, post.iri);
+      const asCarol = await fromB.lookupObject(post.iri, {
+        documentLoader: await fromB.getDocumentLoader({ identifier: 'carol' }),
+      });
+      assert.equal(asCarol, null);
     });
 
     it('a reply from the remote instance appears under the original post', async () => {
