@@ -1,4 +1,4 @@
-import { eq, sql, TransactionRollbackError } from 'drizzle-orm';
+import { eq, ne, sql, TransactionRollbackError } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import type { DomainEvents } from './events.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -100,8 +100,9 @@ export async function setLanguage(db: Db, accountId: string, language: 'fr' | 'e
   await db.update(accounts).set({ language }).where(eq(accounts.id, accountId));
 }
 
-export async function countAccounts(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(accounts);
+export async function countAccounts(db: Db, options: { excludeRole?: Role } = {}): Promise<number> {
+  const query = db.select({ n: sql<number>`count(*)::int` }).from(accounts);
+  const [row] = options.excludeRole ? await query.where(ne(accounts.role, options.excludeRole)) : await query;
   return row?.n ?? 0;
 }
 

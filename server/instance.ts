@@ -28,7 +28,11 @@ export type RunningInstance = {
  */
 export async function startInstance(
   config: Config,
-  options: { database?: Database } = {},
+  options: {
+    database?: Database;
+    /** Runs once the database is migrated and wired, before serving (e.g. demo data). */
+    prepare?: (ctx: AppContext) => Promise<void>;
+  } = {},
 ): Promise<RunningInstance> {
   const database = options.database ?? (await openDatabase(databaseOptions(config)));
   const stops: (() => Promise<void> | void)[] = [];
@@ -40,6 +44,7 @@ export async function startInstance(
     const federation = buildFederation(config, database);
     const ctx: AppContext = { config, database, db: database.db, events, federation };
     stops.push(registerOutbox(ctx));
+    await options.prepare?.(ctx);
 
     let server: Server | undefined;
     let listenUrl: URL | undefined;

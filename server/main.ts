@@ -1,5 +1,6 @@
 import { DataDirLockedError } from '../models/pglite-lock.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { demoAccountsSummary, seedDemo } from './demo/seed.ts';
 import { startInstance } from './instance.ts';
 import { logger, setupLogging } from './logging.ts';
 
@@ -20,7 +21,17 @@ async function main() {
   const log = logger('main');
   let instance: Awaited<ReturnType<typeof startInstance>>;
   try {
-    instance = await startInstance(config);
+    // `npm start -- --demo` fills a fictional town first (only on an instance without residents).
+    const demo = process.argv.includes('--demo');
+    instance = await startInstance(config, {
+      prepare: demo
+        ? async (ctx) => {
+            const result = await seedDemo(ctx, { name: config.instanceName });
+            if (!result.ok) log.warn('The instance already has residents: demo data not added.');
+            else console.log(demoAccountsSummary());
+          }
+        : undefined,
+    });
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       console.error(err.message);
