@@ -99,6 +99,27 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    it('a streamed (chunked) body over the limit is 413 too, and changes nothing', async () => {
+      const chunk = new TextEncoder().encode('x'.repeat(256 * 1024));
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= 20) return controller.close();
+          sent += 1;
+          controller.enqueue(chunk);
+        },
+      });
+      await changesNothing(async () => {
+        const res = await fetch(inbox, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/activity+json' },
+          body,
+          duplex: 'half',
+        } as RequestInit);
+        assert.equal(res.status, 413);
+      });
+    });
+
     it('garbage JSON is 400 and changes nothing, signed or not', async () => {
       await changesNothing(async () => {
         assert.equal((await post('{"type": "Follow", ')).status, 400);
