@@ -31,6 +31,8 @@ const configSchema = z.object({
   IDENTITY_DATABASE_URL: z.string().optional(),
   IDENTITY_SECRET_KEY: z.string().min(32).optional(),
   IDENTITY_TOWN: z.string().min(1).default('Parvis-sur-Loire'),
+  /** The issuer's name as verifiers show it on badges; default "Ville de <town>". */
+  IDENTITY_ISSUER_NAME: z.string().min(1).max(200).optional(),
   IDENTITY_DISTRICTS: z.string().default('Centre,Gare,Les Prés,Vieux Bourg'),
   IDENTITY_AGE_BRACKETS: z.string().default(DEFAULT_BRACKETS),
   IDENTITY_K: z.coerce.number().int().min(1).default(5),
@@ -54,6 +56,7 @@ export type IdentityConfig = {
   databaseUrl: string | undefined;
   secretKey: string | undefined;
   town: string;
+  issuerName: string;
   districts: string[];
   brackets: AgeBracket[];
   k: number;
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: raw.IDENTITY_DATABASE_URL,
     secretKey: raw.IDENTITY_SECRET_KEY,
     town: raw.IDENTITY_TOWN,
+    issuerName: raw.IDENTITY_ISSUER_NAME ?? `Ville de ${raw.IDENTITY_TOWN}`,
     districts: raw.IDENTITY_DISTRICTS.split(',')
       .map((d) => d.trim())
       .filter(Boolean),

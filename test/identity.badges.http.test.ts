@@ -194,7 +194,7 @@ for (const kind of databaseKinds()) {
       assert.equal(list.body.length, 1);
       const [badge] = list.body;
       assert.equal(badge.label, 'Résident·e vérifié·e — 30–39 ans');
-      assert.equal(badge.issuerName, new URL(identity.url).host);
+      assert.equal(badge.issuerName, 'Ville de Parvis-sur-Loire', 'named from the issuer’s metadata');
       const en = await request(platform.url)
         .get('/api/v1/personas/owner/badges')
         .set('accept-language', 'en')

@@ -69,7 +69,7 @@ export function issuerRouter(ctx: ServiceContext): Router {
       credential_endpoint: `${base}/credential`,
       nonce_endpoint: `${base}/nonce`,
       batch_credential_issuance: { batch_size: ctx.config.batchSize },
-      display: [{ name: `Service d’identité — ${ctx.config.town}`, locale: 'fr' }],
+      display: [{ name: ctx.config.issuerName, locale: 'fr' }],
       credential_configurations_supported: {
         [CREDENTIAL_TYPE]: {
           format: 'dc+sd-jwt',

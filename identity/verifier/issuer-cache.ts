@@ -2,7 +2,8 @@ import { StatusList } from '@sd-jwt/jwt-status-list';
 import { type CryptoKey, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { z } from 'zod';
 
-export type PinnedIssuer = { url: string; name: string };
+/** A trusted issuer; without `name`, the display name from its OpenID4VCI metadata is used. */
+export type PinnedIssuer = { url: string; name?: string };
 
 const metadataSchema = z.object({
   issuer: z.string(),
@@ -22,7 +23,11 @@ const statusListPayload = z.object({
   }),
 });
 
-type KeysEntry = { keys: Map<string, CryptoKey>; fetchedAt: number };
+type KeysEntry = { keys: Map<string, CryptoKey>; fetchedAt: number; displayName: string | undefined };
+
+const displaySchema = z.object({
+  display: z.array(z.object({ name: z.string().min(1).max(200), locale: z.string().optional() })).optional(),
+});
 type StatusEntry = { list: StatusList; expiresAt: number };
 
 /**
@@ -63,9 +68,25 @@ export class IssuerCache {
       if (key instanceof Uint8Array) throw new Error('issuer published a symmetric key');
       keys.set(jwk.kid, key);
     }
-    const entry = { keys, fetchedAt: this.#now().getTime() };
+    const entry = { keys, fetchedAt: this.#now().getTime(), displayName: await this.#displayName(issuer) };
     this.#keys.set(issuer, entry);
     return entry;
+  }
+
+  /** The French (else first) display name in the issuer's OpenID4VCI metadata, if any. */
+  async #displayName(issuer: string): Promise<string | undefined> {
+    const response = await this.#fetch(`${issuer}/.well-known/openid-credential-issuer`, {
+      headers: { accept: 'application/json' },
+    });
+    if (!response.ok) return undefined;
+    const parsed = displaySchema.safeParse(await response.json());
+    const display = parsed.success ? parsed.data.display : undefined;
+    return (display?.find((d) => d.locale === 'fr') ?? display?.[0])?.name;
+  }
+
+  /** The issuer's display name (cached with its keys). */
+  async displayName(issuer: string): Promise<string | undefined> {
+    return this.#keys.get(issuer)?.displayName;
   }
 
   /** The issuer's key for `kid`; refetches once when the kid is unknown (key rotation). */

@@ -267,7 +267,7 @@ export function createVerifier(options: VerifierOptions) {
       credentialId: sha256(issuerJwt),
       badge: {
         issuer: issuer.url,
-        issuerName: issuer.name,
+        issuerName: issuer.name ?? (await cache.displayName(issuer.url)) ?? new URL(issuer.url).host,
         type: payload.vct,
         disclosed,
         expiresAt: new Date(payload.exp * 1000),

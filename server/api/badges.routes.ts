@@ -50,7 +50,6 @@ function verifierFor(ctx: AppContext): Verifier {
     verifier = createVerifier({
       issuers: ctx.config.identityIssuers.map((url) => ({
         url: url.href.replace(/\/$/, ''),
-        name: url.host,
       })),
       audience: ctx.config.publicUrl.origin,
     });
