@@ -55,9 +55,10 @@ async function roundTrips(database: Database): Promise<number> {
   return n / ((performance.now() - started) / 1000);
 }
 
+const commit = execSync('git rev-parse --short HEAD').toString().trim();
+const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'cpu'}`;
+
 async function bench(kind: string, database: Database): Promise<void> {
-  const commit = execSync('git rev-parse --short HEAD').toString().trim();
-  const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'cpu'}`;
   const baseline = await roundTrips(database);
   for (const scenario of scenarios) {
     const rate = await run(database, scenario);
