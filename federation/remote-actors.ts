@@ -11,24 +11,29 @@ import type { RemoteActor } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
 import { INSTANCE_ACTOR } from './constants.ts';
+import { sanitizeRemoteHtml } from './sanitize.ts';
 
 const log = logger('federation', 'actors');
 
-/** Tags a remote profile may keep: text formatting and links, nothing that runs or loads. */
-const SUMMARY_POLICY: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'a', 'span', 'strong', 'em', 'b', 'i', 'ul', 'ol', 'li', 'blockquote', 'code'],
-  allowedAttributes: { a: ['href', 'rel', 'class'], span: ['class'] },
-  allowedSchemes: ['http', 'https'],
-  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer ugc' }) },
-};
-
+/** A remote bio: the same allow-list as remote posts (federation/sanitize.ts), bounded. */
 export function sanitizeSummary(html: string): string {
-  return sanitizeHtml(html, SUMMARY_POLICY).slice(0, 10_000);
+  return sanitizeRemoteHtml(html.slice(0, 20_000)).slice(0, 10_000);
 }
 
-/** Display names are plain text: every tag goes, entities are decoded by the renderer's escaping. */
+/**
+ * Display names are plain text: every tag goes (scripts with their content), and the entities
+ * the sanitiser leaves are decoded, since every renderer escapes plain text itself.
+ */
 export function plainText(html: string): string {
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).trim().slice(0, 200);
+  return sanitizeHtml(html.slice(0, 2_000), { allowedTags: [], allowedAttributes: {} })
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 function actorType(actor: Actor): string {
