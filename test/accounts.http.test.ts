@@ -237,6 +237,17 @@ for (const kind of databaseKinds()) {
       assert.equal((await agent.get('/api/v1/me')).body.language, 'en');
     });
 
+    it('answers carrying the e-mail or the session are never cached', async () => {
+      const { agent } = await signUpAgent(instance.url);
+      for (const path of ['/api/v1/me', '/api/v1/me/personas', '/api/v1/session']) {
+        const res = await agent.get(path);
+        assert.equal(res.status, 200);
+        assert.match(res.headers['cache-control'] ?? '', /no-store/, path);
+      }
+      const signUp = await request(instance.url).post('/api/v1/accounts').send(newIdentity());
+      assert.match(signUp.headers['cache-control'] ?? '', /no-store/);
+    });
+
     it('/me and logging out need a session', async () => {
       assertProblem(await request(instance.url).get('/api/v1/me'), 401);
       assertProblem(await request(instance.url).patch('/api/v1/me').send({ language: 'en' }), 401);

@@ -75,6 +75,7 @@ export function accountsRoutes(ctx: AppContext): ApiRoute[] {
           account = { ...account, language: body.language };
         }
         await establishSession(req, account);
+        res.setHeader('Cache-Control', 'private, no-store');
         res.status(201).json(await selfView(ctx, account));
       },
     }),

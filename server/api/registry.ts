@@ -212,9 +212,13 @@ function checkingResponses(route: ApiRoute, report: MismatchReporter) {
 }
 
 function authGuard(auth: RouteAuth) {
-  if (auth === 'public') return (_req: Request, _res: Response, next: NextFunction) => next();
-  if (auth === 'session') return requireSession;
-  return requireRole(auth);
+  if (auth === 'public') return passThrough;
+  const guard = auth === 'session' ? requireSession : requireRole(auth);
+  // What a session sees is its own (its e-mail, its personas): no cache may keep it.
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'private, no-store');
+    return guard(req, res, next);
+  };
 }
 
 function validating(route: ApiRoute) {

@@ -38,6 +38,7 @@ export function sessionRoutes(ctx: AppContext, passportInstance: passport.Passpo
       auth: 'public',
       responses: { 200: { description: 'The session', schema: SessionSchema } },
       handler: async ({ account, res }) => {
+        res.setHeader('Cache-Control', 'private, no-store');
         res.json(await sessionView(ctx, account));
       },
     }),
@@ -81,6 +82,7 @@ export function sessionRoutes(ctx: AppContext, passportInstance: passport.Passpo
           }
         }
         await forgiveLogin(ctx, req, body.email);
+        res.setHeader('Cache-Control', 'private, no-store');
         res.json(await sessionView(ctx, result.account));
       },
     }),
