@@ -1,5 +1,5 @@
 import type { Context, Federation } from '@fedify/fedify';
-import { Create, Delete, Note, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/vocab';
+import { Create, Delete, LanguageString, Note, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import { authorHandle, findPostRow, type PostAuthorRef } from '../models/posts.queries.ts';
 import { isRemoteFollowerOf } from '../models/remote-posts.ops.ts';
@@ -71,7 +71,10 @@ export async function buildNote(ctx: Context<AppContext>, post: Post, author: Po
     attribution: ctx.getActorUri(author.handle),
     tos,
     ccs,
-    content: post.content,
+    // With a language, both `content` and `contentMap` (Mastodon reads the language from the map).
+    contents: post.language
+      ? [post.content, new LanguageString(post.content, post.language)]
+      : [post.content],
     replyTarget: parent?.iri ?? null,
     published: instant(post.published),
     updated: post.updated ? instant(post.updated) : null,

@@ -98,7 +98,11 @@ for (const kind of databaseKinds()) {
     });
 
     it("a public post reaches the follower's home feed on another instance", async () => {
-      first = await publish(alice, { content: 'Le marché déménage place du Parvis', visibility: 'public' });
+      first = await publish(alice, {
+        content: 'Le marché déménage place du Parvis',
+        visibility: 'public',
+        language: 'fr',
+      });
       assert.equal(first.iri, `${a.url}/posts/${first.id}`);
       const feed = await eventually('the post in bob’s home feed', async () => {
         const res = await bob.get('/api/v1/feed/home');
@@ -110,6 +114,7 @@ for (const kind of databaseKinds()) {
       });
       assert.equal(feed?.content, '<p>Le marché déménage place du Parvis</p>');
       assert.equal(feed?.author.handle, fediHandle(a, 'alice'));
+      assert.equal((await findPostByIri(b.ctx.db, first.iri))?.language, 'fr');
     });
 
     it('the post URL serves the Note to ActivityPub clients, addressed to Public and the followers', async () => {

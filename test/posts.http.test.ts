@@ -83,7 +83,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('the post URL serves the HTML page to browsers and the Note to ActivityPub clients', async () => {
-      const { body } = await alice.post('/api/v1/posts').send({ content: 'Réunion jeudi' });
+      const { body } = await alice.post('/api/v1/posts').send({ content: 'Réunion jeudi', language: 'fr' });
       const page = await request(instance.url).get(`/posts/${body.id}`).set('Accept', 'text/html');
       assert.equal(page.status, 200);
       assert.match(page.headers['content-type'] ?? '', /text\/html/);
@@ -92,9 +92,14 @@ for (const kind of databaseKinds()) {
       assert.match(page.headers['x-robots-tag'] ?? '', /noindex/);
       const note = await request(instance.url).get(`/posts/${body.id}`).set('Accept', AP);
       assert.equal(note.status, 200);
-      const json = JSON.parse(note.text) as { type: string; content: string };
+      const json = JSON.parse(note.text) as {
+        type: string;
+        content: string;
+        contentMap?: Record<string, string>;
+      };
       assert.equal(json.type, 'Note');
       assert.equal(json.content, '<p>Réunion jeudi</p>');
+      assert.equal(json.contentMap?.fr, '<p>Réunion jeudi</p>');
     });
 
     it('a deleted post answers 410: a Tombstone for ActivityPub, a page saying so for browsers', async () => {

@@ -26,7 +26,9 @@ function toDate(value: { epochMilliseconds: number } | null | undefined): Date |
 
 function contentOf(note: Note): { html: string; language: string | null } {
   const content = note.content;
-  const language = content && typeof content !== 'string' ? content.locale.baseName : null;
+  // The language comes from `contentMap` (a language-tagged entry), when the sender gave one.
+  const tagged = note.contents.find((c) => typeof c !== 'string');
+  const language = tagged && typeof tagged !== 'string' ? tagged.locale.baseName : null;
   const html = sanitizeRemoteHtml(String(content ?? '').slice(0, MAX_REMOTE_HTML));
   // Mastodon's content warning travels as `summary`: keep it, as text, before the content.
   const warning = note.summary ? String(note.summary).trim().slice(0, 500) : '';
