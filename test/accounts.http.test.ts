@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import request from 'supertest';
 import { findAccountByEmail } from '../models/accounts.ops.ts';
+import { accounts } from '../models/schema/index.ts';
 import { loadSession } from '../models/sessions.ops.ts';
 import { assertProblem, countRows, newIdentity, sessionIdOf, signUpAgent } from './support/api.ts';
 import { databaseKinds } from './support/databases.ts';
@@ -246,6 +247,20 @@ for (const kind of databaseKinds()) {
       }
       const signUp = await request(instance.url).post('/api/v1/accounts').send(newIdentity());
       assert.match(signUp.headers['cache-control'] ?? '', /no-store/);
+    });
+
+    it('a suspended account loses its sessions and cannot log in; a wrong password still says only 401', async () => {
+      const { agent, identity } = await signUpAgent(instance.url);
+      await db().update(accounts).set({ suspendedAt: new Date() }).where(eq(accounts.email, identity.email));
+      assertProblem(await agent.get('/api/v1/me'), 401);
+      const right = await request(instance.url)
+        .post('/api/v1/session')
+        .send({ email: identity.email, password: identity.password });
+      assertProblem(right, 403);
+      const wrong = await request(instance.url)
+        .post('/api/v1/session')
+        .send({ email: identity.email, password: 'not the password' });
+      assertProblem(wrong, 401);
     });
 
     it('/me and logging out need a session', async () => {
