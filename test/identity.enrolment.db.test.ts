@@ -3,7 +3,7 @@ import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { eq } from 'drizzle-orm';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { decodeDisclosures, generateHolderKey } from '../identity/holder/holder.ts';
-import { grants, issuerKeys, letterRequests, persons } from '../identity/schema.ts';
+import { grants, issuerKeys, letterRequests, persons, statusEntries } from '../identity/schema.ts';
 import type { ServiceContext } from '../identity/service/context.ts';
 import {
   confirmLetter,
@@ -121,6 +121,44 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(row?.methods, ['letter']);
       const again = await confirmLetter(ctx, { requestId: request.requestId, code: printed.code });
       assert.deepEqual(again, { ok: false, reason: 'not-found' });
+    });
+
+    it('offers no credentials for a letter sent in the name of someone already proven at the desk', async () => {
+      const victim = someone('1980-08-08');
+      const proven = await enrolAtDesk(ctx, { ...victim, district: 'Centre' });
+      assert.ok(proven.ok);
+      const request = await requestLetter(ctx, {
+        ...victim,
+        district: 'Gare',
+        address: '9 impasse de l’Intrus',
+      });
+      assert.ok(request.ok);
+      const printed = await printLetter(ctx, request.requestId);
+      assert.ok(printed.ok);
+      const confirmed = await confirmLetter(ctx, { requestId: request.requestId, code: printed.code });
+      assert.deepEqual(confirmed, { ok: true, personId: proven.personId, offer: false });
+    });
+
+    it('lets a desk or eID enrolment take over a letter-only record: earlier tokens and credentials are revoked', async () => {
+      const person = someone('1985-05-05');
+      const request = await requestLetter(ctx, { ...person, district: 'Gare', address: '5 rue Basse' });
+      assert.ok(request.ok);
+      const printed = await printLetter(ctx, request.requestId);
+      assert.ok(printed.ok);
+      const confirmed = await confirmLetter(ctx, { requestId: request.requestId, code: printed.code });
+      assert.ok(confirmed.ok && confirmed.offer);
+      await createCredentialOffer(ctx, confirmed.personId);
+      const batch = await issueBatch(ctx, confirmed.personId, [(await generateHolderKey()).publicJwk]);
+      assert.ok(batch.ok);
+      const eid = await enrolWithEid(ctx, person);
+      assert.ok(eid.ok);
+      assert.equal(eid.personId, confirmed.personId);
+      assert.equal((await ctx.db.select().from(grants).where(eq(grants.personId, eid.personId))).length, 0);
+      const entries = await ctx.db
+        .select()
+        .from(statusEntries)
+        .where(eq(statusEntries.personId, eid.personId));
+      assert.ok(entries.length > 0 && entries.every((e) => e.revoked));
     });
 
     it('locks a letter after too many wrong codes, even against the right one', async () => {

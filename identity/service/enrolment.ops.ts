@@ -1,7 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { IdentityDb } from '../db.ts';
-import { type EnrolmentMethod, letterRequests, operators, persons } from '../schema.ts';
+import {
+  type EnrolmentMethod,
+  grants,
+  letterRequests,
+  operators,
+  persons,
+  statusEntries,
+} from '../schema.ts';
 import { bracketFor } from './brackets.ts';
 import type { ServiceContext } from './context.ts';
 import {
@@ -42,6 +49,9 @@ export async function authenticateOperator(db: IdentityDb, email: string, passwo
   return { id: row.id, email: row.email };
 }
 
+/** Methods that check who the person is (documents at the desk, national eID). */
+const provesIdentity = (method: EnrolmentMethod) => method === 'desk' || method === 'eid';
+
 type Attributes = {
   district?: string;
   birthdate?: string;
@@ -75,6 +85,13 @@ async function upsertPerson(
     const age = bracket ? { ageMin: bracket.min, ageMax: bracket.max, ageBracketEndsAt: bracket.endsAt } : {};
     if (existing) {
       const methods = existing.methods.includes(method) ? existing.methods : [...existing.methods, method];
+      // A letter proves an address, not who asked for it. When a method that checks identity
+      // first reaches a letter-only record, whoever held that record's tokens and credentials
+      // so far loses them: the person now proven takes the record over.
+      if (!existing.methods.some(provesIdentity)) {
+        await tx.update(statusEntries).set({ revoked: true }).where(eq(statusEntries.personId, existing.id));
+        await tx.delete(grants).where(eq(grants.personId, existing.id));
+      }
       await tx
         .update(persons)
         .set({
@@ -159,7 +176,11 @@ export async function printLetter(ctx: ServiceContext, requestId: string) {
 }
 
 export type ConfirmLetterResult =
-  | { ok: true; personId: string }
+  /**
+   * `offer`: whether the person may be handed credentials now. Not when the record was already
+   * proven by the desk or the eID: the letter adds residence, and the person signs in as usual.
+   */
+  | { ok: true; personId: string; offer: boolean }
   | { ok: false; reason: 'not-found' | 'expired' | 'too-many-attempts' | 'wrong-code' | 'unknown-district' };
 
 /** Postal letter, step 3: the person types the code back; a limited number of attempts. */
@@ -220,6 +241,6 @@ async function upsertPersonByKey(
         methods: sql`case when ${persons.methods} ? 'letter' then ${persons.methods} else ${persons.methods} || '["letter"]'::jsonb end`,
       },
     })
-    .returning({ id: persons.id });
-  return { ok: true, personId: row!.id };
+    .returning({ id: persons.id, methods: persons.methods });
+  return { ok: true, personId: row!.id, offer: !row!.methods.some(provesIdentity) };
 }

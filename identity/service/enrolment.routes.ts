@@ -86,6 +86,11 @@ ${field('code', t.code, '<input id="code" name="code" required autocomplete="one
       return problem(res, confirmStatus[result.reason], 'Code refused', result.reason, {
         reason: result.reason,
       });
+    if (!result.offer) {
+      // Already proven by the desk or the eID: residence added; credentials come from the usual sign-in.
+      if (wantsHtml(req)) return res.redirect(303, '/wallet');
+      return res.status(200).json({ status: 'residence-added', sign_in: `${ctx.config.publicUrl}/wallet` });
+    }
     const offer = await createCredentialOffer(ctx, result.personId);
     if (wantsHtml(req)) return res.redirect(303, offer.walletUrl);
     res.status(201).json({ credential_offer_uri: offer.uri, wallet_url: offer.walletUrl });
