@@ -64,6 +64,9 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
+    // Pages carry no script except the wallet's, which sets its own policy.
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   });
   next();
 }
