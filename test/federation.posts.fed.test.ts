@@ -164,6 +164,11 @@ for (const kind of databaseKinds()) {
       });
       assert.equal(stored?.author.handle, fediHandle(b, 'bob'));
       assert.equal(stored?.content, '<p>Bonne idée !</p>');
+      // On the post's page, the reply is marked as an unverified fediverse voice.
+      const page = await fetch(first.iri, { headers: { accept: 'text/html', 'accept-language': 'fr' } });
+      const text = await page.text();
+      assert.ok(text.includes('<p>Bonne idée !</p>'));
+      assert.ok(text.includes('voix du fédivers, non vérifiée'));
     });
 
     it('an edit and a delete propagate to the follower’s instance', async () => {

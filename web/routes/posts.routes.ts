@@ -16,7 +16,6 @@ import { sendPage } from '../layout.ts';
 /** The few words of this page, kept here until they join the shared translation files. */
 const WORDS = {
   fr: {
-    post: 'Message',
     by: 'Message de',
     replies: 'Réponses',
     inReplyTo: 'En réponse à',
@@ -27,7 +26,6 @@ const WORDS = {
     counts: (n: { likes: number; announces: number }) => `${n.likes} soutien(s) · ${n.announces} partage(s)`,
   },
   en: {
-    post: 'Post',
     by: 'Post by',
     replies: 'Replies',
     inReplyTo: 'In reply to',
@@ -48,11 +46,11 @@ function postArticle(pc: PageContext, post: PostView, level: 'main' | 'item'): S
   const w = WORDS[pc.lang];
   const a = post.author;
   const when = new Date(post.published);
+  // The page's h1 already names the main post's author; posts around it are h3 under an h2.
+  const name = html`<a href="${a.url}">${a.displayName || a.handle}</a>`;
   const heading =
-    level === 'main'
-      ? html`<h1 class="post-author"><a href="${a.url}">${a.displayName || a.handle}</a></h1>`
-      : html`<h3 class="post-author"><a href="${a.url}">${a.displayName || a.handle}</a></h3>`;
-  return html`<article class="post" lang="${post.language ?? ''}">
+    level === 'main' ? html`<p class="post-author">${name}</p>` : html`<h3 class="post-author">${name}</h3>`;
+  return html`<article class="post"${post.language ? html` lang="${post.language}"` : ''}>
     <header>
       ${heading}
       <p class="handle">${a.kind === 'remote' ? a.handle : `@${a.handle}`}
@@ -106,16 +104,19 @@ export function postPages(ctx: AppContext): Router {
     if (!thread) return sendError(res, pc, 'notFound');
     const w = WORDS[pc.lang];
     const { post } = thread;
+    const title = `${w.by} ${post.author.displayName || post.author.handle}`;
     res.set('Vary', 'Accept');
     sendPage(res, pc, {
       status: post.deleted ? 410 : 200,
-      title: `${w.by} ${post.author.displayName || post.author.handle}`,
+      title,
       // People are never indexed; only institutions' posts may be.
       noindex: post.author.kind !== 'institution',
       body: html`
+        <h1>${title}</h1>
         ${
           thread.ancestors.length > 0
-            ? html`<section aria-label="${w.inReplyTo}" class="thread-ancestors">
+            ? html`<section aria-labelledby="ancestors-heading" class="thread-ancestors">
+              <h2 id="ancestors-heading">${w.inReplyTo}</h2>
               ${thread.ancestors.map((p) => postArticle(pc, p, 'item'))}
             </section>`
             : ''
