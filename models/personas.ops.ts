@@ -65,10 +65,15 @@ export async function createPersona(
   return result;
 }
 
-/** null: no district; false: the slug names no district. */
+/** null: no district; false: the slug names no district. Run inside a transaction. */
 async function resolveDistrict(db: Db, slug: string | null | undefined): Promise<string | null | false> {
   if (!slug) return null;
-  const [d] = await db.select({ id: districts.id }).from(districts).where(eq(districts.slug, slug));
+  // FOR SHARE: a district removed meanwhile waits for this transaction instead of leaving a dangling id.
+  const [d] = await db
+    .select({ id: districts.id })
+    .from(districts)
+    .where(eq(districts.slug, slug))
+    .for('share');
   return d ? d.id : false;
 }
 
@@ -95,19 +100,21 @@ export async function updatePersona(
   if (input.bio !== undefined) changes.bio = input.bio;
   if (input.discoverable !== undefined) changes.discoverable = input.discoverable;
   if (input.indexable !== undefined) changes.indexable = input.indexable;
-  if (input.districtSlug !== undefined) {
-    const district = await resolveDistrict(ctx.db, input.districtSlug);
-    if (district === false) return { ok: false, reason: 'unknown-district' };
-    changes.districtId = district;
-  }
-  const [persona] = await ctx.db
-    .update(personas)
-    .set(changes)
-    .where(and(eq(personas.handle, handle), eq(personas.accountId, accountId), isNull(personas.deletedAt)))
-    .returning();
-  if (!persona) return { ok: false, reason: 'not-found' };
-  await ctx.events.emit({ type: 'persona.updated', personaId: persona.id });
-  return { ok: true, persona };
+  const result = await ctx.db.transaction(async (tx): Promise<UpdatePersonaResult> => {
+    if (input.districtSlug !== undefined) {
+      const district = await resolveDistrict(tx, input.districtSlug);
+      if (district === false) return { ok: false, reason: 'unknown-district' };
+      changes.districtId = district;
+    }
+    const [persona] = await tx
+      .update(personas)
+      .set(changes)
+      .where(and(eq(personas.handle, handle), eq(personas.accountId, accountId), isNull(personas.deletedAt)))
+      .returning();
+    return persona ? { ok: true, persona } : { ok: false, reason: 'not-found' };
+  });
+  if (result.ok) await ctx.events.emit({ type: 'persona.updated', personaId: result.persona.id });
+  return result;
 }
 
 export type DeletePersonaResult = { ok: true } | { ok: false; reason: 'not-found' | 'last-persona' };
