@@ -7,6 +7,25 @@ import { createIdentityApp } from '../../identity/service/app.ts';
 import type { ServiceContext } from '../../identity/service/context.ts';
 import type { DatabaseKind } from './databases.ts';
 
+async function adminQuery(query: string) {
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An empty PostgreSQL database for an identity service process (it migrates it itself). */
+export async function createIdentityPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `parvis_identity_test_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return { url: url.href, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /** A database for the identity service: in-memory PGlite, or a fresh PostgreSQL database dropped afterwards. */
 export async function openIdentityTestDb(
   kind: DatabaseKind,
@@ -15,25 +34,13 @@ export async function openIdentityTestDb(
     const handle = await openIdentityDb({ kind: 'pglite-memory' });
     return { handle, drop: () => handle.close() };
   }
-  const name = `parvis_identity_test_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  const handle = await openIdentityDb({ kind: 'postgres', url: url.href, poolMax: 5 });
+  const { url, drop } = await createIdentityPostgresDatabase();
+  const handle = await openIdentityDb({ kind: 'postgres', url, poolMax: 5 });
   return {
     handle,
     drop: async () => {
       await handle.close();
-      await admin(`DROP DATABASE IF EXISTS ${name}`);
+      await drop();
     },
   };
 }
