@@ -28,6 +28,8 @@ export type RemotePostInput = {
   url: string | null;
   published: Date;
   updated: Date | null;
+  /** True when the post mentions one of our actors (a question to the town hall, say). */
+  mentionsLocal?: boolean;
 };
 
 export type UpsertRemotePostResult =
@@ -85,8 +87,8 @@ async function resolveParent(
 /**
  * Stores a remote post (Create) or refreshes it (a Create redelivered). A reply to one of our
  * posts joins that thread. Posts of actors nobody here follows are kept only when public and
- * replying to a post stored here: anything else would be unsolicited (spam on the public
- * timeline) or, when followers-only, readable by nobody here.
+ * replying to a post stored here or mentioning one of our actors: anything else would be
+ * unsolicited (spam on the public timeline) or, when followers-only, readable by nobody here.
  */
 export async function upsertRemotePost(db: Db, input: RemotePostInput): Promise<UpsertRemotePostResult> {
   const existing = await findPostByIri(db, input.iri);
@@ -99,7 +101,8 @@ export async function upsertRemotePost(db: Db, input: RemotePostInput): Promise<
   // Nobody here asked for posts of an actor nobody follows: keep them only when they answer a
   // post stored here (a thread we show), and never when followers-only (we cannot tell who may read them).
   if (!(await isFollowedHere(db, input.authorActorIri))) {
-    if (input.visibility !== 'public' || !parent.inReplyToId) return { ok: false, reason: 'not-followed' };
+    const solicited = parent.inReplyToId !== null || input.mentionsLocal === true;
+    if (input.visibility !== 'public' || !solicited) return { ok: false, reason: 'not-followed' };
   }
   const [inserted] = await db
     .insert(posts)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Activity, Announce, Create, Like, Note, PUBLIC_COLLECTION, Undo } from '@fedify/vocab';
+import { type Activity, Announce, Create, Like, Mention, Note, PUBLIC_COLLECTION, Undo } from '@fedify/vocab';
 import { federationContext } from '../federation/delivery.ts';
 import { followRemote, unfollowRemote } from '../federation/follows.ts';
 import { upsertRemoteActor } from '../models/federation.ops.ts';
@@ -52,6 +52,7 @@ function noteCreate(
   attributedTo: string,
   content: string,
   inReplyTo: string | null,
+  mention?: URL,
 ) {
   const noteId = new URL(`/posts/${randomUUID()}`, b.url);
   return new Create({
@@ -63,6 +64,7 @@ function noteCreate(
       attribution: new URL(`/users/${attributedTo}`, b.url),
       tos: [PUBLIC_COLLECTION],
       replyTarget: inReplyTo ? new URL(inReplyTo) : null,
+      tags: mention ? [new Mention({ href: mention, name: `@${mention.pathname.split('/').pop()}` })] : [],
       content,
     }),
   });
@@ -247,6 +249,16 @@ for (const kind of databaseKinds()) {
       // Nobody on A follows bob: a post of his that answers nothing here is unsolicited.
       const unsolicited = noteCreate(b, 'bob', 'bob', '<p>pub</p>', null);
       await sendNow(b.ctx, 'bob', `${a.url}/users/alice`, unsolicited);
+      // …unless it mentions one of A's actors: a question to alice is kept.
+      const question = noteCreate(
+        b,
+        'bob',
+        'bob',
+        '<p>@alice une question</p>',
+        null,
+        new URL('/users/alice', a.url),
+      );
+      await sendNow(b.ctx, 'bob', `${a.url}/users/alice`, question);
       const base = noteCreate(b, 'bob', 'bob', '<p onclick="x()">ok<script>alert(1)</script></p>', first.iri);
       const note = (await base.getObject()) as Note;
       // A content warning (Mastodon's `summary`) is kept as text before the content.
@@ -258,6 +270,9 @@ for (const kind of databaseKinds()) {
       assert.equal(stored?.content, '<p><strong>Attention &lt;b&gt;</strong></p><p>ok</p>');
       assert.equal(await findPostByIri(a.ctx.db, forged.objectId!.href), undefined);
       assert.equal(await findPostByIri(a.ctx.db, unsolicited.objectId!.href), undefined);
+      await eventually('the question mentioning alice at A', () =>
+        findPostByIri(a.ctx.db, question.objectId!.href),
+      );
     });
 
     it('an unfollow stops delivery', async () => {

@@ -215,6 +215,13 @@ forEachDatabase('posts', (get) => {
       visibility: 'public' as const,
     };
     assert.deepEqual(await upsertRemotePost(get().db, unsolicited), { ok: false, reason: 'not-followed' });
+    const mention = {
+      ...unsolicited,
+      iri: 'https://mastodon.example/statuses/question',
+      mentionsLocal: true,
+    };
+    const kept = await upsertRemotePost(get().db, mention);
+    assert.ok(kept.ok && kept.created, 'a public post mentioning a local actor is kept');
     const [bob] = await get().db.query.remoteActors.findMany();
     assert.ok(bob);
     const f = await createOutboundFollow(get().db, {

@@ -1,5 +1,13 @@
 import type { InboxContext } from '@fedify/fedify';
-import { type Create, type Delete, isActor, Note, PUBLIC_COLLECTION, type Update } from '@fedify/vocab';
+import {
+  type Create,
+  type Delete,
+  isActor,
+  Mention,
+  Note,
+  PUBLIC_COLLECTION,
+  type Update,
+} from '@fedify/vocab';
 import { escapeHtml } from '../../models/post-text.ts';
 import { deleteRemotePost, updateRemotePost, upsertRemotePost } from '../../models/remote-posts.ops.ts';
 import type { PostVisibility } from '../../models/schema/index.ts';
@@ -33,6 +41,14 @@ function contentOf(note: Note): { html: string; language: string | null } {
   // Mastodon's content warning travels as `summary`: keep it, as text, before the content.
   const warning = note.summary ? String(note.summary).trim().slice(0, 500) : '';
   return { html: warning ? `<p><strong>${escapeHtml(warning)}</strong></p>${html}` : html, language };
+}
+
+/** True when one of the note's Mention tags names an actor of ours. */
+async function mentionsLocalActor(ctx: InboxContext<AppContext>, note: Note): Promise<boolean> {
+  for await (const tag of note.getTags(loadOptions(ctx))) {
+    if (tag instanceof Mention && tag.href && ctx.parseUri(tag.href)?.type === 'actor') return true;
+  }
+  return false;
 }
 
 /** Public when addressed to Public; followers-only when addressed to the author's followers; else undefined (direct). */
@@ -78,6 +94,7 @@ export async function onCreate(ctx: InboxContext<AppContext>, create: Create): P
     url: object.url instanceof URL ? object.url.href : (object.url?.href?.href ?? null),
     published: toDate(object.published) ?? new Date(),
     updated: toDate(object.updated),
+    mentionsLocal: await mentionsLocalActor(ctx, object),
   });
   if (!result.ok) return drop(create, result.reason);
   log.debug('Note {iri} stored (new: {created})', { iri: object.id.href, created: result.created });
