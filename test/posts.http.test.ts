@@ -179,6 +179,12 @@ for (const kind of databaseKinds()) {
       assert.equal(res.body.author.kind, 'institution');
       const page = await request(instance.url).get(`/posts/${res.body.id}`).set('Accept', 'text/html');
       assert.equal(page.headers['x-robots-tag'], undefined);
+      const feed = await admin.get('/api/v1/feed/home?as=mairie_test');
+      assert.deepEqual(
+        feed.body.items.map((p: { id: string }) => p.id),
+        [res.body.id],
+      );
+      assertProblem(await alice.get('/api/v1/feed/home?as=mairie_test'), 403);
     });
   });
 }

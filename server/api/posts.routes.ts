@@ -256,16 +256,17 @@ export function postsRoutes(ctx: AppContext): ApiRoute[] {
     defineRoute({
       method: 'get',
       path: '/feed/home',
-      summary: 'Home feed of the active persona: its posts and those of the accounts it follows',
+      summary:
+        'Home feed of the active persona (or an institution): its posts and those of the accounts it follows',
       tags: ['posts'],
       auth: 'session',
-      query: PageQuery,
+      query: PageQuery.extend({ as: Handle.optional().describe('handle of an institution (admins)') }),
       responses: {
         200: { description: 'A page, newest first', schema: PageSchema },
         409: 'No active persona',
       },
       handler: async ({ query, account, res }) => {
-        const author = await speaker(res, account);
+        const author = await speaker(res, account, query.as);
         if (!author) return;
         res.json(await homeFeed(ctx.db, origin, author, query.cursor, query.limit));
       },
