@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { personas } from './accounts.ts';
 
 /** The claims a badge may carry, as disclosed by the resident (never the credential itself). */
@@ -23,8 +23,19 @@ export const badges = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     holderKeyThumbprint: text('holder_key_thumbprint').notNull(),
     verifiedOn: timestamp('verified_on', { withTimezone: true }).notNull(),
+    /**
+     * Where the credential's revocation bit lives (its Token Status List and index), so that a
+     * scheduled fetch of whole lists can remove a revoked badge without asking about it. Each
+     * credential has its own random index, so the pair links no two personas. Null only for
+     * badges stored before this column (they go at expiry).
+     */
+    statusUri: text('status_uri'),
+    statusIdx: integer('status_idx'),
   },
-  (t) => [index('badges_persona_idx').on(t.personaId, t.expiresAt)],
+  (t) => [
+    index('badges_persona_idx').on(t.personaId, t.expiresAt),
+    index('badges_status_idx').on(t.statusUri),
+  ],
 );
 
 /**
