@@ -1,7 +1,7 @@
 import type { Context, Federation } from '@fedify/fedify';
 import { Create, Delete, LanguageString, Note, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
-import { authorHandle, findPostRow, type PostAuthorRef } from '../models/posts.queries.ts';
+import { authorHandle, findPostRow, type PostAuthorRef, publicReplyRows } from '../models/posts.queries.ts';
 import { isRemoteFollowerOf } from '../models/remote-posts.ops.ts';
 import type { Post } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
@@ -9,6 +9,9 @@ import { INSTANCE_ACTOR } from './constants.ts';
 
 /** Where our posts live: one URL serves the Note (ActivityPub) and the page (HTML). */
 export const POST_PATH = '/posts/{id}';
+/** The public replies of a post, so that other servers can fetch a thread they joined late. */
+export const REPLIES_PATH = '/posts/{id}/replies';
+const REPLIES = 'replies';
 
 export function postUri(ctx: Context<AppContext>, id: string): URL {
   return ctx.getObjectUri(Note, { id });
@@ -79,6 +82,7 @@ export async function buildNote(ctx: Context<AppContext>, post: Post, author: Po
     published: instant(post.published),
     updated: post.updated ? instant(post.updated) : null,
     url: id,
+    replies: ctx.getCollectionUri(REPLIES, { id: post.id }),
   });
 }
 
@@ -168,4 +172,20 @@ export function registerObjects(federation: Federation<AppContext>): void {
       if (!owner?.id) return false;
       return isRemoteFollowerOf(ctx.data.db, author.handle, owner.id.href);
     });
+
+  // One page, oldest first, at most 100 items: local replies as Notes, remote ones by their IRI.
+  federation.setOrderedCollectionDispatcher(REPLIES, Note, REPLIES_PATH, async (ctx, values) => {
+    const post = await findPostRow(ctx.data.db, values.id);
+    if (!post || post.deletedAt || post.authorActorIri !== null || post.visibility !== 'public') return null;
+    const items: Note[] = [];
+    for (const reply of await publicReplyRows(ctx.data.db, post.id)) {
+      if (reply.iri) {
+        items.push(new Note({ id: new URL(reply.iri) }));
+        continue;
+      }
+      const author = await authorHandle(ctx.data.db, reply);
+      if (author) items.push(await buildNote(ctx, reply, author));
+    }
+    return { items };
+  });
 }

@@ -393,3 +393,22 @@ export async function authorPostRows(
       : null;
   return { posts: items, next };
 }
+
+/** Live public replies to a post (for its ActivityPub `replies` collection), oldest first. */
+export async function publicReplyRows(db: Db, postId: string, limit = 100): Promise<Post[]> {
+  const rows = await db
+    .select({ post: posts })
+    .from(posts)
+    .leftJoin(authorPersona, eq(authorPersona.id, posts.authorPersonaId))
+    .where(
+      and(
+        eq(posts.inReplyToId, postId),
+        eq(posts.visibility, 'public'),
+        isNull(posts.deletedAt),
+        isNull(authorPersona.deletedAt),
+      ),
+    )
+    .orderBy(posts.published, posts.id)
+    .limit(limit);
+  return rows.map((r) => r.post);
+}

@@ -128,6 +128,7 @@ for (const kind of databaseKinds()) {
       assert.equal(note.attributedTo, `${a.url}/users/alice`);
       assert.deepEqual([note.to].flat(), ['as:Public']);
       assert.deepEqual([note.cc].flat(), [`${a.url}/users/alice/followers`]);
+      assert.equal(note.replies, `${first.iri}/replies`);
     });
 
     it('a followers-only post is delivered to followers, and served only to their signed fetches', async () => {
@@ -171,6 +172,18 @@ for (const kind of databaseKinds()) {
       const text = await page.text();
       assert.ok(text.includes('<p>Bonne idée !</p>'));
       assert.ok(text.includes('voix du fédivers, non vérifiée'));
+      // The Note's `replies` collection lists it, for servers that fetch the thread later.
+      const replies = await fetch(`${first.iri}/replies`, {
+        headers: { accept: 'application/activity+json' },
+      });
+      assert.equal(replies.status, 200);
+      const collection = (await replies.json()) as {
+        type: string;
+        orderedItems: (string | { id: string })[];
+      };
+      assert.equal(collection.type, 'OrderedCollection');
+      const ids = [collection.orderedItems].flat().map((i) => (typeof i === 'string' ? i : i.id));
+      assert.ok(ids.includes(reply.iri), JSON.stringify(collection));
     });
 
     it('an edit and a delete propagate to the follower’s instance', async () => {
