@@ -211,3 +211,18 @@ export async function undoReaction(
   }
   return { ok: true, removed: rows.length > 0 };
 }
+
+/**
+ * A remote actor deleted itself: its posts go too (tombstones, so replies keep their place),
+ * with their likes and announces. Returns how many posts were emptied.
+ */
+export async function deleteActorPosts(db: Db, actorIri: string): Promise<number> {
+  const rows = await db
+    .update(posts)
+    .set({ content: '', deletedAt: new Date() })
+    .where(and(eq(posts.authorActorIri, actorIri), isNull(posts.deletedAt)))
+    .returning({ id: posts.id });
+  await db.delete(postLikes).where(eq(postLikes.actorIri, actorIri));
+  await db.delete(postAnnounces).where(eq(postAnnounces.actorIri, actorIri));
+  return rows.length;
+}

@@ -10,6 +10,7 @@ import { renderPlainText } from '../models/post-text.ts';
 import { deletePost, editPost, publishPost, resolveAuthor } from '../models/posts.ops.ts';
 import { type Author, getPostView, getThread, homeFeed, publicTimeline } from '../models/posts.queries.ts';
 import {
+  deleteActorPosts,
   deleteRemotePost,
   recordReaction,
   undoReaction,
@@ -369,5 +370,33 @@ forEachDatabase('posts', (get) => {
     await undoReaction(get().db, 'like', { actorIri: remoteIri, activityIri: like.activityIri });
     view = await getPostView(get().db, origin, r.post.id);
     assert.equal(view?.counts.likes, 0);
+  });
+
+  it("a remote actor's deletion empties its posts and removes its likes", async () => {
+    const ghost = 'https://gone.example/users/ghost';
+    const root = await publishPost(ctx(), alice, { content: 'fil', visibility: 'public' });
+    assert.ok(root.ok);
+    const reply = await upsertRemotePost(get().db, {
+      iri: 'https://gone.example/statuses/1',
+      authorActorIri: ghost,
+      content: '<p>bientôt parti</p>',
+      language: null,
+      visibility: 'public',
+      inReplyTo: { postId: root.post.id },
+      url: null,
+      published: new Date(),
+      updated: null,
+    });
+    assert.ok(reply.ok);
+    await recordReaction(get().db, 'like', {
+      postId: root.post.id,
+      actorIri: ghost,
+      activityIri: 'https://gone.example/l/1',
+    });
+    assert.equal(await deleteActorPosts(get().db, ghost), 1);
+    const thread = await getThread(get().db, origin, root.post.id);
+    assert.equal(thread?.descendants[0]?.deleted, true);
+    assert.equal(thread?.descendants[0]?.content, '');
+    assert.equal(thread?.post.counts.likes, 0);
   });
 });

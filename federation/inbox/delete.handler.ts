@@ -2,6 +2,7 @@ import type { InboxContext, RequestContext, UnverifiedActivityReason } from '@fe
 import { type Activity, Delete } from '@fedify/vocab';
 import { deleteRemoteActor } from '../../models/federation.ops.ts';
 import { isDomainBlocked } from '../../models/instances.ops.ts';
+import { deleteActorPosts } from '../../models/remote-posts.ops.ts';
 import type { AppContext } from '../../server/context.ts';
 import { logger } from '../../server/logging.ts';
 import { drop } from './drop.ts';
@@ -18,6 +19,7 @@ export async function onDelete(ctx: InboxContext<AppContext>, del: Delete): Prom
   if (!del.actorId || !del.objectId) return drop(del, 'no actor or object');
   if (await isDomainBlocked(db, del.actorId.host)) return drop(del, 'blocked domain');
   if (del.objectId.href === del.actorId.href) {
+    await deleteActorPosts(db, del.actorId.href);
     const removed = await deleteRemoteActor(db, del.actorId.href);
     if (!removed) return drop(del, 'actor was not cached');
     return;
@@ -45,6 +47,7 @@ export async function onUnverifiedDelete(
   if (reason.type !== 'keyFetchError' || !('status' in reason.result) || reason.result.status !== 410) {
     return undefined;
   }
+  await deleteActorPosts(ctx.data.db, activity.actorId.href);
   const removed = await deleteRemoteActor(ctx.data.db, activity.actorId.href);
   log.debug('Unverifiable Delete of gone actor {actor}: cached copy removed: {removed}', {
     actor: activity.actorId.href,
