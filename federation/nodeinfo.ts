@@ -9,7 +9,8 @@ export function registerNodeInfo(federation: Federation<AppContext>): void {
     return {
       software: { name: 'parvis', version: '0.1.0' },
       protocols: ['activitypub'],
-      openRegistrations: false,
+      // Anyone may create an account (residence is proven later, with badges).
+      openRegistrations: true,
       usage: {
         users: { total: usage.users, activeMonth: usage.activeMonth, activeHalfyear: usage.activeHalfyear },
         localPosts: usage.localPosts,
