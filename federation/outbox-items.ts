@@ -1,5 +1,6 @@
 import type { Activity } from '@fedify/vocab';
-import { authorPostRows, countAuthorPosts, findLocalAuthor } from '../models/posts.queries.ts';
+import { authorPostRows, countAuthorPosts } from '../models/feeds.queries.ts';
+import { findLocalAuthor } from '../models/posts.queries.ts';
 import type { AppContext } from '../server/context.ts';
 import { federationContext } from './delivery.ts';
 import { buildCreate } from './objects.ts';

@@ -3,12 +3,13 @@ import { eq } from 'drizzle-orm';
 import { signUp } from '../models/accounts.ops.ts';
 import { type DomainEvent, DomainEvents } from '../models/events.ts';
 import { upsertRemoteActor } from '../models/federation.ops.ts';
+import { homeFeed, publicTimeline } from '../models/feeds.queries.ts';
 import { acceptOutboundFollow, createOutboundFollow } from '../models/follows.ops.ts';
 import { createInstitution } from '../models/institutions.ops.ts';
 import { createPersona, deletePersona } from '../models/personas.ops.ts';
 import { renderPlainText } from '../models/post-text.ts';
 import { deletePost, editPost, publishPost, resolveAuthor } from '../models/posts.ops.ts';
-import { type Author, getPostView, getThread, homeFeed, publicTimeline } from '../models/posts.queries.ts';
+import { type Author, getPostView, getThread } from '../models/posts.queries.ts';
 import {
   deleteActorPosts,
   deleteRemotePost,

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { z } from 'zod';
+import { decodeCursor, homeFeed, publicTimeline } from '../../models/feeds.queries.ts';
 import { isUuid } from '../../models/ids.ts';
 import { MAX_POST_LENGTH } from '../../models/post-text.ts';
 import {
@@ -9,14 +10,7 @@ import {
   type ReplyTarget,
   resolveAuthor,
 } from '../../models/posts.ops.ts';
-import {
-  type Author,
-  decodeCursor,
-  getPostView,
-  getThread,
-  homeFeed,
-  publicTimeline,
-} from '../../models/posts.queries.ts';
+import { type Author, getPostView, getThread } from '../../models/posts.queries.ts';
 import type { Account } from '../../models/schema/index.ts';
 import { POST_VISIBILITIES } from '../../models/schema/index.ts';
 import { Handle } from '../../models/validation.ts';
