@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { type Badge, type BadgeDisclosed, badgeRequests, badges, usedCredentials } from './schema/index.ts';
+import {
+  type Badge,
+  type BadgeDisclosed,
+  badgeRequests,
+  badges,
+  personas,
+  usedCredentials,
+} from './schema/index.ts';
 
 /** What the verifier vouched for (shape of identity/verifier's badge; models import nothing from it). */
 export type VerifiedBadge = {
@@ -11,6 +18,8 @@ export type VerifiedBadge = {
   disclosed: BadgeDisclosed;
   expiresAt: Date;
   holderKeyThumbprint: string;
+  /** The credential's Token Status List entry, checked on a schedule by `badgesToRevoke`. */
+  status?: { uri: string; idx: number };
 };
 
 export const BADGE_CLAIMS = ['resident_of', 'district', 'age_range'] as const;
@@ -101,6 +110,8 @@ export async function storeBadge(
           expiresAt: input.verified.expiresAt,
           holderKeyThumbprint: input.verified.holderKeyThumbprint,
           verifiedOn: new Date(Math.floor(now.getTime() / DAY) * DAY),
+          statusUri: input.verified.status?.uri ?? null,
+          statusIdx: input.verified.status?.idx ?? null,
         })
         .returning();
       return { ok: true as const, badge: badge! };
@@ -121,6 +132,24 @@ export type BadgeView = {
   ageRange?: string;
   expiresAt: Date;
 };
+
+/**
+ * A badge as anyone may see it (a persona's page, its public JSON): no thumbprint, no status
+ * entry, no verification date, and the expiry only to the month, so that dates cannot match
+ * one persona's badges to another's.
+ */
+export type PublicBadge = Omit<BadgeView, 'expiresAt'> & { expiresMonth: string };
+
+export function publicBadge(badge: BadgeView): PublicBadge {
+  const { expiresAt, ...rest } = badge;
+  return { ...rest, expiresMonth: expiresAt.toISOString().slice(0, 7) };
+}
+
+/** Whether a badge vouches for a declared district: same name, ignoring case and accents. */
+export function badgeVouchesFor(badges: readonly { district?: string }[], districtName: string): boolean {
+  const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase();
+  return badges.some((b) => b.district !== undefined && fold(b.district) === fold(districtName));
+}
 
 /** "30-39" → "30–39 ans" / "aged 30–39"; "65+" → "65 ans et plus" / "aged 65+". */
 function ageText(range: string, lang: 'fr' | 'en'): string {
@@ -188,16 +217,71 @@ export async function removeBadge(db: Db, personaId: string, badgeId: string) {
   return removed.length > 0 ? { ok: true as const } : { ok: false as const, reason: 'not-found' as const };
 }
 
-/** Removes every badge of a persona (to call when the persona is deleted). */
+/** Removes every badge of a persona (called when the persona is deleted). */
 export async function removePersonaBadges(db: Db, personaId: string) {
   await db.delete(badges).where(eq(badges.personaId, personaId));
   await db.delete(badgeRequests).where(eq(badgeRequests.personaId, personaId));
 }
 
-/** Deletes expired badges, spent requests and expired used-credential entries. */
+/**
+ * Deletes expired badges (and any left on a deleted persona), spent requests and expired
+ * used-credential entries. Returns the personas whose badges changed, for actor updates.
+ */
 export async function expireBadges(db: Db, now = new Date()) {
-  const gone = await db.delete(badges).where(lt(badges.expiresAt, now)).returning({ id: badges.id });
+  const gone = await db
+    .delete(badges)
+    .where(
+      sql`${lt(badges.expiresAt, now)} or ${badges.personaId} in (select ${personas.id} from ${personas} where ${isNotNull(personas.deletedAt)})`,
+    )
+    .returning({ id: badges.id, personaId: badges.personaId });
   await db.delete(badgeRequests).where(sql`${badgeRequests.expiresAt} < ${now.toISOString()}::timestamptz`);
   await db.delete(usedCredentials).where(lt(usedCredentials.expiresAt, now));
-  return { removed: gone.length };
+  return { removed: gone.length, personaIds: [...new Set(gone.map((b) => b.personaId))] };
+}
+
+/** The status lists the stored badges point into, each once, with its issuer. */
+export async function badgeStatusLists(db: Db): Promise<{ issuer: string; uri: string }[]> {
+  const rows = await db
+    .selectDistinct({ issuer: badges.issuer, uri: badges.statusUri })
+    .from(badges)
+    .where(isNotNull(badges.statusUri));
+  return rows.flatMap((r) => (r.uri ? [{ issuer: r.issuer, uri: r.uri }] : []));
+}
+
+/**
+ * Removes the badges of one issuer's status list whose entry the list marks INVALID (1).
+ * `statusOf` reads the freshly fetched list; an index it cannot read keeps its badge.
+ */
+export async function removeRevokedBadges(
+  db: Db,
+  list: { issuer: string; uri: string },
+  statusOf: (idx: number) => number,
+): Promise<{ removed: number; personaIds: string[] }> {
+  const rows = await db
+    .select({ id: badges.id, idx: badges.statusIdx })
+    .from(badges)
+    .where(and(eq(badges.issuer, list.issuer), eq(badges.statusUri, list.uri)));
+  const revoked = rows.filter((r) => r.idx !== null && readStatus(statusOf, r.idx) === STATUS_INVALID);
+  if (revoked.length === 0) return { removed: 0, personaIds: [] };
+  const gone = await db
+    .delete(badges)
+    .where(
+      inArray(
+        badges.id,
+        revoked.map((r) => r.id),
+      ),
+    )
+    .returning({ personaId: badges.personaId });
+  return { removed: gone.length, personaIds: [...new Set(gone.map((b) => b.personaId))] };
+}
+
+const STATUS_INVALID = 1;
+
+function readStatus(statusOf: (idx: number) => number, idx: number): number | undefined {
+  try {
+    return statusOf(idx);
+  } catch {
+    // An index past the list's end is the issuer's error, not a revocation.
+    return undefined;
+  }
 }

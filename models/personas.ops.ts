@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { badgeVouchesFor, listActiveBadges, type PublicBadge, publicBadge } from './badges.ops.ts';
 import type { Db } from './db.ts';
 import type { DomainEvents } from './events.ts';
 import { accounts, districts, handles, type Persona, personas } from './schema/index.ts';
@@ -216,20 +217,27 @@ export type PublicPersona = {
   handle: string;
   displayName: string;
   bio: string;
-  district: { slug: string; name: string; verified: false } | null;
+  district: { slug: string; name: string; verified: boolean } | null;
+  /** Active verified badges; a district becomes verified when one of them discloses it. */
+  badges: PublicBadge[];
 };
 
 /**
  * What anyone may see of a persona. Built field by field, never by spreading the row, so that
  * nothing tying it to its account (id, account, e-mail, creation time, other personas) slips in.
  */
-export async function publicPersonaView(db: Db, persona: Persona): Promise<PublicPersona> {
+export async function publicPersonaView(
+  db: Db,
+  persona: Persona,
+  options: { lang?: 'fr' | 'en' } = {},
+): Promise<PublicPersona> {
+  const badges = (await listActiveBadges(db, persona.id, { lang: options.lang })).map(publicBadge);
   let district: PublicPersona['district'] = null;
   if (persona.districtId) {
     const [d] = await db.select().from(districts).where(eq(districts.id, persona.districtId));
-    if (d) district = { slug: d.slug, name: d.name, verified: false };
+    if (d) district = { slug: d.slug, name: d.name, verified: badgeVouchesFor(badges, d.name) };
   }
-  return { handle: persona.handle, displayName: persona.displayName, bio: persona.bio, district };
+  return { handle: persona.handle, displayName: persona.displayName, bio: persona.bio, district, badges };
 }
 
 export type OwnPersona = PublicPersona & { discoverable: boolean; indexable: boolean; active: boolean };

@@ -7,6 +7,7 @@ import { DomainEvents } from '../models/events.ts';
 import { pruneRateLimits } from '../models/rate-limits.ops.ts';
 import { pruneSessions } from '../models/sessions.ops.ts';
 import { createApp } from './app.ts';
+import { registerBadgeCleanup, runBadgeHousekeeping } from './badges.jobs.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { logger } from './logging.ts';
@@ -44,6 +45,7 @@ export async function startInstance(
     const federation = buildFederation(config, database);
     const ctx: AppContext = { config, database, db: database.db, events, federation };
     stops.push(registerOutbox(ctx));
+    stops.push(registerBadgeCleanup(ctx));
     await options.prepare?.(ctx);
 
     let server: Server | undefined;
@@ -74,6 +76,7 @@ export async function startInstance(
         pruneRateLimits(database.db).catch((error) =>
           log.warn('Pruning rate limits failed: {error}', { error }),
         );
+        runBadgeHousekeeping(ctx).catch((error) => log.warn('Badge housekeeping failed: {error}', { error }));
       }, 3600_000);
       timer.unref();
       stops.push(() => clearInterval(timer));

@@ -102,9 +102,17 @@ export class IssuerCache {
 
   /** The status of entry `idx` in the list at `uri` (0 = valid). */
   async status(issuer: string, uri: string, idx: number): Promise<number> {
+    return (await this.statusList(issuer, uri)).getStatus(idx);
+  }
+
+  /**
+   * The whole status list at `uri`, checked against the issuer's keys; cached for its `ttl`
+   * unless `refresh` asks for a fresh copy (the scheduled revocation check).
+   */
+  async statusList(issuer: string, uri: string, options: { refresh?: boolean } = {}): Promise<StatusList> {
     const now = this.#now().getTime();
     let entry = this.#status.get(uri);
-    if (!entry || entry.expiresAt <= now) {
+    if (!entry || entry.expiresAt <= now || options.refresh) {
       const response = await this.#fetch(uri, { headers: { accept: 'application/statuslist+jwt' } });
       if (!response.ok) throw new Error(`status list: HTTP ${response.status}`);
       const jwt = await response.text();
@@ -127,6 +135,6 @@ export class IssuerCache {
       };
       this.#status.set(uri, entry);
     }
-    return entry.list.getStatus(idx);
+    return entry.list;
   }
 }

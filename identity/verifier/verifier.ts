@@ -25,6 +25,8 @@ export type Badge = {
   disclosed: Partial<Record<BadgeClaim, string>>;
   expiresAt: Date;
   holderKeyThumbprint: string;
+  /** The credential's entry in the issuer's Token Status List, for later revocation checks. */
+  status: { uri: string; idx: number };
 };
 
 export type VerifyFailure =
@@ -272,11 +274,24 @@ export function createVerifier(options: VerifierOptions) {
         disclosed,
         expiresAt: new Date(payload.exp * 1000),
         holderKeyThumbprint: await calculateJwkThumbprint(payload.cnf.jwk as JWK),
+        status: { uri, idx },
       },
     };
   }
 
-  return { verify };
+  /**
+   * A fresh copy of a pinned issuer's whole status list: the same request whoever holds a badge
+   * from it, so the issuer learns nothing about which badge is checked. Only lists on the
+   * issuer's own origin, as in `verify`.
+   */
+  async function statusList(issuerUrl: string, uri: string) {
+    const issuer = options.issuers.find((i) => i.url === issuerUrl);
+    if (!issuer || !uri.startsWith(`${issuer.url}/`)) return undefined;
+    const list = await cache.statusList(issuer.url, uri, { refresh: true });
+    return { statusOf: (idx: number) => list.getStatus(idx) };
+  }
+
+  return { verify, statusList };
 }
 
 export type Verifier = ReturnType<typeof createVerifier>;

@@ -2,91 +2,38 @@ import {
   parseOpenid4VpAuthorizationResponsePayload,
   validateOpenid4vpAuthorizationResponsePayload,
 } from '@openid4vc/openid4vp';
-import { DcqlQuery } from 'dcql';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { createVerifier, type Verifier } from '../../identity/verifier/verifier.ts';
 import {
   BADGE_CLAIMS,
-  createBadgeRequest,
   findOpenBadgeRequest,
   listActiveBadges,
+  publicBadge,
   removeBadge,
   storeBadge,
 } from '../../models/badges.ops.ts';
 import { findOwnedPersona, findPersonaByHandle, findPersonaById } from '../../models/personas.ops.ts';
 import { Handle } from '../../models/validation.ts';
+import {
+  BADGE_RESPONSE_PATH,
+  CREDENTIAL_QUERY_ID,
+  presentationRequest,
+  startBadgeRequest,
+  verifierFor,
+} from '../badge-requests.ts';
 import type { AppContext } from '../context.ts';
 import { logger } from '../logging.ts';
 import { sendProblem } from '../problem.ts';
 import { type ApiRoute, assertNever, defineRoute } from './registry.ts';
+import { PublicBadgeSchema } from './schemas.ts';
 
 const log = logger('badges');
-export const BADGE_RESPONSE_PATH = '/openid4vp/response';
-const CREDENTIAL_QUERY_ID = 'residence';
 
 const Claim = z.enum(BADGE_CLAIMS);
 const RequestBody = z.object({
   claims: z.array(Claim).min(1).max(3).default(['resident_of', 'age_range']),
   issuer: z.url().optional().describe('one of the pinned identity services; the first by default'),
 });
-
-const BadgeSchema = z.object({
-  id: z.string(),
-  issuerName: z.string(),
-  issuerUrl: z.string(),
-  label: z.string(),
-  residentOf: z.string().optional(),
-  district: z.string().optional(),
-  ageRange: z.string().optional(),
-  expiresAt: z.string(),
-});
-
-// One verifier per instance (its key and status caches live as long as the instance).
-const verifiers = new WeakMap<AppContext, Verifier>();
-function verifierFor(ctx: AppContext): Verifier {
-  let verifier = verifiers.get(ctx);
-  if (!verifier) {
-    verifier = createVerifier({
-      issuers: ctx.config.identityIssuers.map((url) => ({
-        url: url.href.replace(/\/$/, ''),
-      })),
-      audience: ctx.config.publicUrl.origin,
-    });
-    verifiers.set(ctx, verifier);
-  }
-  return verifier;
-}
-
-const issuerUrls = (ctx: AppContext) => ctx.config.identityIssuers.map((url) => url.href.replace(/\/$/, ''));
-
-/**
- * The OpenID4VP authorization request for a pending badge request. Rebuilt identically when
- * the answer arrives, so that `@openid4vc/openid4vp` can check the answer against it.
- */
-function presentationRequest(ctx: AppContext, pending: { nonce: string; state: string; claims: string[] }) {
-  const origin = ctx.config.publicUrl.origin;
-  const dcqlQuery = DcqlQuery.parse({
-    credentials: [
-      {
-        id: CREDENTIAL_QUERY_ID,
-        format: 'dc+sd-jwt',
-        meta: { vct_values: issuerUrls(ctx).map((issuer) => `${issuer}/credentials/residence`) },
-        claims: pending.claims.map((claim) => ({ path: [claim] })),
-      },
-    ],
-  });
-  DcqlQuery.validate(dcqlQuery);
-  return {
-    response_type: 'vp_token' as const,
-    response_mode: 'direct_post' as const,
-    client_id: origin,
-    response_uri: `${origin}${BADGE_RESPONSE_PATH}`,
-    nonce: pending.nonce,
-    state: pending.state,
-    dcql_query: dcqlQuery,
-  };
-}
 
 /** `/personas/:handle/badges`: list (public), ask the wallet for a presentation, remove. */
 export function badgesRoutes(ctx: AppContext): ApiRoute[] {
@@ -98,13 +45,16 @@ export function badgesRoutes(ctx: AppContext): ApiRoute[] {
       tags: ['badges'],
       auth: 'public',
       params: z.object({ handle: Handle }),
-      responses: { 200: { description: 'The badges', schema: z.array(BadgeSchema) }, 404: 'No such persona' },
+      responses: {
+        200: { description: 'The badges', schema: z.array(PublicBadgeSchema) },
+        404: 'No such persona',
+      },
       handler: async ({ params, req, res }) => {
         const persona = await findPersonaByHandle(ctx.db, params.handle);
         if (!persona) return sendProblem(res, 404, 'No such persona');
         const lang = req.acceptsLanguages('fr', 'en') === 'en' ? 'en' : 'fr';
         const list = await listActiveBadges(ctx.db, persona.id, { lang });
-        res.json(list.map((b) => ({ ...b, expiresAt: b.expiresAt.toISOString() })));
+        res.json(list.map(publicBadge));
       },
     }),
     defineRoute({
@@ -123,19 +73,14 @@ export function badgesRoutes(ctx: AppContext): ApiRoute[] {
       handler: async ({ params, body, account, res }) => {
         const persona = await findOwnedPersona(ctx.db, account.id, params.handle);
         if (!persona) return sendProblem(res, 404, 'No such persona');
-        const issuer = body.issuer?.replace(/\/$/, '') ?? issuerUrls(ctx)[0];
-        if (!issuer || !issuerUrls(ctx).includes(issuer)) {
+        const started = await startBadgeRequest(ctx, persona.id, body.claims, body.issuer);
+        if (!started.ok) {
           return sendProblem(res, 409, 'No such identity service', {
             detail: 'The issuer is not pinned here.',
           });
         }
-        const pending = await createBadgeRequest(ctx.db, persona.id, body.claims);
-        const request = presentationRequest(ctx, pending);
-        const wallet = new URL(`${issuer}/wallet`);
-        for (const [key, value] of Object.entries(request)) {
-          wallet.searchParams.set(key, typeof value === 'string' ? value : JSON.stringify(value));
-        }
-        res.status(201).json({ request, walletUrl: wallet.href, expiresAt: pending.expiresAt.toISOString() });
+        const { request, walletUrl, expiresAt } = started;
+        res.status(201).json({ request, walletUrl, expiresAt: expiresAt.toISOString() });
       },
     }),
     defineRoute({
@@ -162,10 +107,77 @@ const ResponseBody = z.union([
   z.object({ error: z.string().max(100), state: z.string().max(200).optional() }),
 ]);
 
+/** Why an answer was refused: the problem's `detail`, and the code the settings page explains. */
+export type BadgeAnswerRefusal = { status: 400 | 409; title: string; code: string };
+type BadgeAnswer = { ok: true; badgeId: string; personaId: string } | ({ ok: false } & BadgeAnswerRefusal);
+
+const refuse = (code: string, title = 'Presentation refused', status: 400 | 409 = 400): BadgeAnswer => ({
+  ok: false,
+  status,
+  title,
+  code,
+});
+
+/** Checks the wallet's answer against its pending request and stores the badge. */
+async function handleAnswer(ctx: AppContext, body: unknown): Promise<BadgeAnswer> {
+  const parsed = ResponseBody.safeParse(body ?? {});
+  if (!parsed.success) return refuse('malformed', 'Invalid presentation response');
+  if ('error' in parsed.data) return refuse('declined', 'The resident declined');
+  const pending = await findOpenBadgeRequest(ctx.db, parsed.data.state);
+  if (!pending) return refuse('request-used', 'Unknown or expired request');
+  // State and vp_token shape are checked against the request by @openid4vc/openid4vp.
+  let presentations: Record<string, unknown[]>;
+  try {
+    const validated = validateOpenid4vpAuthorizationResponsePayload({
+      authorizationRequestPayload: presentationRequest(ctx, pending),
+      authorizationResponsePayload: parseOpenid4VpAuthorizationResponsePayload(parsed.data),
+    });
+    if (validated.type !== 'dcql') return refuse('malformed', 'Malformed vp_token');
+    presentations = validated.dcql.presentations;
+  } catch (error) {
+    log.debug('vp_token refused: {error}', { error });
+    return refuse('malformed', 'Malformed vp_token');
+  }
+  const entries = presentations[CREDENTIAL_QUERY_ID];
+  const presentation = entries?.length === 1 ? entries[0] : undefined;
+  if (typeof presentation !== 'string' || !presentation) return refuse('malformed', 'Malformed vp_token');
+  // The nonce is checked here and spent in storeBadge's transaction, together with the credential.
+  const result = await verifierFor(ctx).verify(presentation, async (nonce) => nonce === pending.nonce);
+  if (!result.ok) {
+    log.debug('presentation refused: {reason}', { reason: result.reason });
+    return refuse(result.reason);
+  }
+  const disclosed = Object.fromEntries(
+    Object.entries(result.badge.disclosed).filter(([claim]) => (pending.claims as string[]).includes(claim)),
+  );
+  const stored = await storeBadge(ctx.db, {
+    state: pending.state,
+    credentialId: result.credentialId,
+    verified: { ...result.badge, disclosed },
+  });
+  if (stored.ok) {
+    await ctx.events.emit({ type: 'persona.updated', personaId: pending.personaId });
+    return { ok: true, badgeId: stored.badge.id, personaId: pending.personaId };
+  }
+  switch (stored.reason) {
+    case 'credential-already-used':
+      return refuse(stored.reason, 'Presentation refused', 409);
+    case 'request-used':
+    case 'nothing-disclosed':
+    case 'expired':
+      return refuse(stored.reason);
+    default:
+      return assertNever(stored.reason);
+  }
+}
+
 /**
  * The OpenID4VP `direct_post` response endpoint. The wallet posts a form here (from another
  * origin), so it lives outside the JSON API and its CSRF check: the single-use `state` and
  * `nonce` are what bind the answer to the request. Nothing is logged about the person.
+ * A wallet calling with fetch gets JSON (`redirect_uri`, or a problem); a browser that the
+ * wallet page sent here by a form gets a redirect: to the persona's page on success, to the
+ * personas settings with the reason otherwise.
  */
 export function badgeResponseRouter(ctx: AppContext): Router {
   const router = express.Router();
@@ -173,75 +185,20 @@ export function badgeResponseRouter(ctx: AppContext): Router {
     BADGE_RESPONSE_PATH,
     express.urlencoded({ extended: false, limit: '32kb' }),
     async (req, res) => {
-      const parsed = ResponseBody.safeParse(req.body ?? {});
-      if (!parsed.success) return sendProblem(res, 400, 'Invalid presentation response');
-      if ('error' in parsed.data)
-        return sendProblem(res, 400, 'The resident declined', { detail: parsed.data.error });
-      const pending = await findOpenBadgeRequest(ctx.db, parsed.data.state);
-      if (!pending)
-        return sendProblem(res, 400, 'Unknown or expired request', { type: 'urn:parvis:badge:request-used' });
-      // State and vp_token shape are checked against the request by @openid4vc/openid4vp.
-      let presentations: Record<string, unknown[]>;
-      try {
-        const validated = validateOpenid4vpAuthorizationResponsePayload({
-          authorizationRequestPayload: presentationRequest(ctx, pending),
-          authorizationResponsePayload: parseOpenid4VpAuthorizationResponsePayload(parsed.data),
-        });
-        if (validated.type !== 'dcql') return sendProblem(res, 400, 'Malformed vp_token');
-        presentations = validated.dcql.presentations;
-      } catch {
-        return sendProblem(res, 400, 'Malformed vp_token');
-      }
-      const entries = presentations[CREDENTIAL_QUERY_ID];
-      if (entries?.length !== 1 || typeof entries[0] !== 'string')
-        return sendProblem(res, 400, 'Malformed vp_token', {
-          detail: 'one "residence" presentation expected',
-        });
-      const presentation = entries[0];
-      if (!presentation)
-        return sendProblem(res, 400, 'Malformed vp_token', { detail: 'no "residence" credential' });
-      // The nonce is checked here and spent in storeBadge's transaction, together with the credential.
-      const result = await verifierFor(ctx).verify(presentation, async (nonce) => nonce === pending.nonce);
-      if (!result.ok) {
-        log.debug('presentation refused: {reason}', { reason: result.reason });
-        return sendProblem(res, 400, 'Presentation refused', {
-          type: `urn:parvis:badge:${result.reason}`,
-          detail: result.reason,
+      const answer = await handleAnswer(ctx, req.body);
+      const html = req.accepts(['json', 'html']) === 'html';
+      const origin = ctx.config.publicUrl.origin;
+      if (!answer.ok) {
+        if (html) return res.redirect(303, `${origin}/settings/personas?badge=${answer.code}`);
+        return sendProblem(res, answer.status, answer.title, {
+          type: `urn:parvis:badge:${answer.code}`,
+          detail: answer.code,
         });
       }
-      const disclosed = Object.fromEntries(
-        Object.entries(result.badge.disclosed).filter(([claim]) =>
-          (pending.claims as string[]).includes(claim),
-        ),
-      );
-      const stored = await storeBadge(ctx.db, {
-        state: pending.state,
-        credentialId: result.credentialId,
-        verified: { ...result.badge, disclosed },
-      });
-      if (!stored.ok) {
-        switch (stored.reason) {
-          case 'request-used':
-          case 'credential-already-used':
-          case 'nothing-disclosed':
-          case 'expired':
-            return sendProblem(
-              res,
-              stored.reason === 'credential-already-used' ? 409 : 400,
-              'Presentation refused',
-              {
-                type: `urn:parvis:badge:${stored.reason}`,
-                detail: stored.reason,
-              },
-            );
-          default:
-            return assertNever(stored.reason);
-        }
-      }
-      const persona = await findPersonaById(ctx.db, pending.personaId);
-      const redirect = `${ctx.config.publicUrl.origin}/@${persona?.handle ?? ''}`;
-      if (req.accepts(['json', 'html']) === 'html') return res.redirect(303, redirect);
-      res.json({ redirect_uri: redirect, badge: { id: stored.badge.id } });
+      const persona = await findPersonaById(ctx.db, answer.personaId);
+      const redirect = `${origin}/@${persona?.handle ?? ''}`;
+      if (html) return res.redirect(303, `${redirect}?badge=added`);
+      res.json({ redirect_uri: redirect, badge: { id: answer.badgeId } });
     },
   );
   return router;

@@ -194,11 +194,12 @@ export function personasRoutes(ctx: AppContext): ApiRoute[] {
         },
         404: 'No such persona',
       },
-      handler: async ({ params, res }) => {
+      handler: async ({ params, req, res }) => {
         const persona = await findPersonaByHandle(ctx.db, params.handle);
         if (!persona) return sendProblem(res, 404, 'No such persona');
         if (!persona.indexable) res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-        res.json(await publicPersonaView(ctx.db, persona));
+        const lang = req.acceptsLanguages('fr', 'en') === 'en' ? 'en' : 'fr';
+        res.json(await publicPersonaView(ctx.db, persona, { lang }));
       },
     }),
   ];

@@ -15,11 +15,24 @@ export const PublicDistrictSchema = z
   })
   .nullable();
 
+/** A verified badge as anyone sees it: issuer and disclosed attributes, no key, no exact dates. */
+export const PublicBadgeSchema = z.object({
+  id: z.string(),
+  issuerName: z.string(),
+  issuerUrl: z.string(),
+  label: z.string().describe('what was verified, e.g. "Résident·e vérifié·e — quartier Centre — 30–39 ans"'),
+  residentOf: z.string().optional(),
+  district: z.string().optional(),
+  ageRange: z.string().optional(),
+  expiresMonth: z.string().describe('YYYY-MM: only the month, so dates cannot match two personas'),
+});
+
 export const PublicPersonaSchema = z.object({
   handle: z.string(),
   displayName: z.string(),
   bio: z.string(),
   district: PublicDistrictSchema,
+  badges: z.array(PublicBadgeSchema).describe('active verified badges, in the Accept-Language'),
 });
 
 /** A persona as its owner sees it in their own settings. */
