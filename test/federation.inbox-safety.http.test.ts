@@ -128,6 +128,19 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    it('JSON that is not valid JSON-LD is 400 and changes nothing', async () => {
+      await changesNothing(async () => {
+        const res = await post(
+          JSON.stringify({ '@context': 42, type: 'Follow', actor: bobIri, object: aliceIri }),
+          {
+            key: bobKey,
+            keyId: bobKeyId,
+          },
+        );
+        assert.equal(res.status, 400);
+      });
+    });
+
     it('a properly signed Follow is accepted; the same activity delivered twice is processed once', async () => {
       const activity = follow();
       const first = await post(JSON.stringify(activity), { key: bobKey, keyId: bobKeyId });
