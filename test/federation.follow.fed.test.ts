@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { findRemoteActorByIri } from '../models/federation.ops.ts';
+import { createInstitution, updateInstitution } from '../models/institutions.ops.ts';
 import { accounts } from '../models/schema/index.ts';
 import type { Agent } from './support/api.ts';
 import { newIdentity, signUpAgent } from './support/api.ts';
@@ -9,7 +10,9 @@ import { databaseKinds } from './support/databases.ts';
 import { AP_ACCEPT, adminAgent, eventually, fediHandle, queueIsEmpty } from './support/federation.ts';
 import { startTestInstance, type TestInstance } from './support/instance.ts';
 
-type FollowList = { follows: { actor: { handle: string; iri: string }; state: string }[] };
+type FollowList = {
+  follows: { actor: { handle: string; iri: string; displayName: string }; state: string }[];
+};
 
 for (const kind of databaseKinds()) {
   describe(`federation between two live instances [${kind}]`, function () {
@@ -103,6 +106,19 @@ for (const kind of databaseKinds()) {
         };
         return list.follows[0]?.actor.displayName === 'Bob Renamed';
       });
+    });
+
+    it('an institution can be followed, and its renaming reaches its followers', async () => {
+      const created = await createInstitution(b.ctx.db, { handle: 'mairie_b', name: 'Mairie B' });
+      assert.ok(created.ok);
+      const target = `${b.url}/users/mairie_b`;
+      assert.equal((await alice.post('/api/v1/me/follows').send({ target })).status, 201);
+      const entry = async () => (await following(alice)).follows.find((f) => f.actor.iri === target);
+      await eventually('the Accept', async () => (await entry())?.state === 'accepted');
+      assert.equal((await entry())?.actor.displayName, 'Mairie B');
+      assert.ok((await updateInstitution(b.ctx, 'mairie_b', { name: 'Hôtel de ville B' })).ok);
+      await eventually('the Update', async () => (await entry())?.actor.displayName === 'Hôtel de ville B');
+      assert.equal((await alice.delete(`/api/v1/me/follows/${encodeURIComponent(target)}`)).status, 204);
     });
 
     it('unfollowing removes the follow here at once and, through Undo, on the other side', async () => {
