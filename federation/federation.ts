@@ -5,6 +5,7 @@ import type { AppContext } from '../server/context.ts';
 import { registerActors } from './actors.ts';
 import { withBlockedDeliveriesDropped } from './blocked-delivery-filter.ts';
 import { registerCollections } from './collections.ts';
+import { registerDeliveryFailures } from './delivery-failures.ts';
 import { registerFollowObjects } from './follows.ts';
 import { registerInbox } from './inbox.ts';
 import { createKvStore } from './kv/index.ts';
@@ -36,6 +37,7 @@ export function buildFederation(config: Config, database: Database): Federation<
   registerCollections(federation);
   registerNodeInfo(federation);
   registerFollowObjects(federation);
+  registerDeliveryFailures(federation);
   registerObjects(federation);
   registerInbox(federation);
   return federation;
