@@ -19,6 +19,8 @@ export function federationRouter(ctx: AppContext): Router {
       onNotAcceptable: (req, res) => {
         const handle = ACTOR_PAGE_RE.exec(req.path)?.[1];
         if (!handle) return false;
+        // The same URL answers JSON to servers: caches must keep the two apart.
+        res.vary('Accept');
         res.redirect(303, `/@${handle}`);
         return true;
       },
