@@ -191,5 +191,30 @@ for (const kind of databaseKinds()) {
         assert.equal((await post(JSON.stringify(block), { key: bobKey, keyId: bobKeyId })).status, 401);
       });
     });
+
+    it("an Undo of somebody else's Follow is ignored", async () => {
+      // Carol follows Alice (signed by Carol); then Bob, correctly signed, tries to undo it.
+      const doc = JSON.parse(
+        (await request(b.url).get(new URL(carolIri).pathname).set('Accept', AP_ACCEPT)).text,
+      );
+      const carolHandle = new URL(carolIri).pathname.split('/').pop()!;
+      const rsa = (await findActorKeys(b.ctx.db, carolHandle)).find((k) => k.algorithm === 'rsa');
+      assert.ok(rsa);
+      const carol = { key: await importJwk(rsa.privateJwk, 'private'), keyId: new URL(doc.publicKey.id) };
+      const carolsFollow = follow(carolIri, `${carolIri}#follows/${randomUUID()}`);
+      assert.equal((await post(JSON.stringify(carolsFollow), carol)).status, 202);
+      const followers = async () => (await domainTableCounts(a.ctx.db)).follows;
+      await eventually("Carol's follow to be stored", async () => (await followers()) === 1);
+      const undo = {
+        '@context': AS,
+        id: `${bobIri}#undo/${randomUUID()}`,
+        type: 'Undo',
+        actor: bobIri,
+        object: carolsFollow,
+      };
+      assert.equal((await post(JSON.stringify(undo), { key: bobKey, keyId: bobKeyId })).status, 202);
+      await eventually('the inbox queue to drain', () => queueIsEmpty(a.ctx.db));
+      assert.equal(await followers(), 1);
+    });
   });
 }
