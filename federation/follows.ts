@@ -58,7 +58,7 @@ export async function followRemote(
     remoteActorId: resolved.actor.id,
     activityIri,
   });
-  const follow = result.ok ? result.follow : result.follow;
+  const follow = result.follow;
   // A pending follow may have been lost on the way: sending it again is harmless (same id).
   if (result.ok || follow.state === 'pending') {
     await sendToActors(app, localActor, [resolved.actor], followActivity(app, follow, resolved.actor.iri), {

@@ -84,14 +84,6 @@ export async function deleteRemoteActor(db: Db, iri: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-export async function countRemoteActors(db: Db, domain?: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(remoteActors)
-    .where(domain ? eq(remoteActors.domain, domain) : undefined);
-  return row?.n ?? 0;
-}
-
 export type LocalActor =
   | { kind: 'persona'; handle: string; persona: Persona; suspended: boolean; deleted: boolean }
   | { kind: 'institution'; handle: string; institution: Institution; suspended: false; deleted: false };
