@@ -38,5 +38,9 @@ export function registerCollections(federation: Federation<AppContext>): void {
     .setCounter(async (ctx, identifier) =>
       identifier === INSTANCE_ACTOR ? 0 : outboxCount(ctx.data, identifier),
     )
-    .setFirstCursor(async (_ctx, identifier) => (identifier === INSTANCE_ACTOR ? null : ''));
+    // No first page for the instance actor (its outbox is empty and unpaged) nor for unknown
+    // actors, whose outbox then answers 404 through the dispatcher.
+    .setFirstCursor(async (ctx, identifier) =>
+      identifier !== INSTANCE_ACTOR && (await exists(ctx.data, identifier)) ? '' : null,
+    );
 }

@@ -179,6 +179,10 @@ for (const kind of databaseKinds()) {
       const outbox = await request(a.url).get(`/users/${identity.handle}/outbox`).set('Accept', AP_ACCEPT);
       assert.equal(outbox.status, 200);
       assert.ok(JSON.parse(outbox.text).first, 'the outbox is paged');
+      for (const which of ['outbox', 'followers', 'following']) {
+        const res = await request(a.url).get(`/users/nobody_at_all/${which}`).set('Accept', AP_ACCEPT);
+        assert.equal(res.status, 404, which);
+      }
     });
   });
 }
