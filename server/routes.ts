@@ -7,6 +7,7 @@ import { aboutPages } from '../web/routes/about.routes.ts';
 import { accountPages } from '../web/routes/account.routes.ts';
 import { adminPages } from '../web/routes/admin.routes.ts';
 import { authPages } from '../web/routes/auth.routes.ts';
+import { badgePages } from '../web/routes/badges.routes.ts';
 import { homePages } from '../web/routes/home.routes.ts';
 import { personaPages } from '../web/routes/personas.routes.ts';
 import { postPages } from '../web/routes/posts.routes.ts';
@@ -57,6 +58,7 @@ export function mountWeb(web: Router, ctx: AppContext, passport: passport.Passpo
   web.use(authPages(ctx, passport));
   web.use(accountPages(ctx));
   web.use(personaPages(ctx));
+  web.use(badgePages(ctx));
   web.use(profilePages(ctx));
   web.use(postPages(ctx));
   web.use(adminPages(ctx));

@@ -103,9 +103,26 @@ describe(`OpenAPI document [${kind}]`, () => {
 
   it('the public persona response schema has no e-mail, id or timestamp', () => {
     const ok = doc.paths['/personas/{handle}']!.get!.responses['200']!.content!['application/json'] as {
-      schema: { properties: Record<string, unknown> };
+      schema: { properties: Record<string, { items?: { properties: Record<string, unknown> } }> };
     };
-    assert.deepEqual(Object.keys(ok.schema.properties).sort(), ['bio', 'displayName', 'district', 'handle']);
+    assert.deepEqual(Object.keys(ok.schema.properties).sort(), [
+      'badges',
+      'bio',
+      'displayName',
+      'district',
+      'handle',
+    ]);
+    // A badge: issuer and disclosed attributes, the month of expiry; no key thumbprint, no exact date.
+    assert.deepEqual(Object.keys(ok.schema.properties.badges!.items!.properties).sort(), [
+      'ageRange',
+      'district',
+      'expiresMonth',
+      'id',
+      'issuerName',
+      'issuerUrl',
+      'label',
+      'residentOf',
+    ]);
   });
 
   it('every documented public GET without parameters answers', async () => {

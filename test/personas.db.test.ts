@@ -138,9 +138,9 @@ forEachDatabase('persona operations', (get) => {
     assert.equal((await publicPersonaView(get().db, after)).district, null);
   });
 
-  it('the public view has exactly handle, display name, bio and district', async () => {
+  it('the public view has exactly handle, display name, bio, district and badges', async () => {
     const { persona } = await account();
     const view = await publicPersonaView(get().db, persona);
-    assert.deepEqual(Object.keys(view).sort(), ['bio', 'displayName', 'district', 'handle']);
+    assert.deepEqual(Object.keys(view).sort(), ['badges', 'bio', 'displayName', 'district', 'handle']);
   });
 });

@@ -30,6 +30,7 @@ for (const kind of databaseKinds()) {
         displayName: 'Arnaud R.',
         bio: 'Quartier gare',
         district: { slug: 'centre', name: 'Centre', verified: false },
+        badges: [],
         discoverable: false,
         indexable: false,
         active: false,
@@ -58,6 +59,7 @@ for (const kind of databaseKinds()) {
             displayName: identity.displayName,
             bio: '',
             district: null,
+            badges: [],
             discoverable: false,
             indexable: false,
             active: true,
@@ -163,7 +165,13 @@ for (const kind of databaseKinds()) {
       for (const handle of [identity.handle, second.handle]) {
         const res = await request(instance.url).get(`/api/v1/personas/@${handle.toUpperCase()}`);
         assert.equal(res.status, 200);
-        assert.deepEqual(Object.keys(res.body).sort(), ['bio', 'displayName', 'district', 'handle']);
+        assert.deepEqual(Object.keys(res.body).sort(), [
+          'badges',
+          'bio',
+          'displayName',
+          'district',
+          'handle',
+        ]);
         const text = JSON.stringify(res.body) + JSON.stringify(res.headers);
         assert.ok(!text.includes(identity.email), 'no e-mail');
         assert.ok(!text.includes('example.org'), 'no e-mail domain');

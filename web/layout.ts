@@ -13,6 +13,11 @@ export type Page = {
   hasErrors?: boolean;
   /** The ActivityPub actor this page shows, so fediverse software can find it from the page's URL. */
   actorUrl?: string;
+  /**
+   * Other origins a form of this page may end up at (CSP `form-action` also governs the
+   * redirect after a post): the pinned identity services' wallets, for the badge request.
+   */
+  formTargets?: string[];
 };
 
 export function csrfField(pc: PageContext): SafeHtml {
@@ -128,7 +133,11 @@ export function sendPage(res: Response, pc: PageContext, page: Page): void {
   res.status(page.status ?? 200);
   res.set('Cache-Control', 'private, no-store');
   res.set('Content-Language', pc.lang);
-  res.set('Content-Security-Policy', CSP);
+  const targets = (page.formTargets ?? []).filter((origin) => /^https?:\/\/[^\s;,']+$/.test(origin));
+  res.set(
+    'Content-Security-Policy',
+    targets.length > 0 ? CSP.replace("form-action 'self'", `form-action 'self' ${targets.join(' ')}`) : CSP,
+  );
   if (page.noindex) res.set('X-Robots-Tag', 'noindex, nofollow');
   res.type('html').send(layout(pc, page).value);
 }

@@ -96,6 +96,7 @@ export function badgesRoutes(ctx: AppContext): ApiRoute[] {
         if (!persona) return sendProblem(res, 404, 'No such persona');
         const result = await removeBadge(ctx.db, persona.id, params.id);
         if (!result.ok) return sendProblem(res, 404, 'No such badge');
+        await ctx.events.emit({ type: 'persona.updated', personaId: persona.id });
         res.status(204).end();
       },
     }),

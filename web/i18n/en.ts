@@ -137,6 +137,38 @@ export const en: Messages = {
   'profile.institutional': 'institutional account',
   'profile.pseudonymNote': 'This is a pseudonym. Parvis never shows who is behind it.',
 
+  // Verified badges
+  'badges.title': 'Verified badges',
+  'badges.listLabel': 'Verified badges of @{handle}',
+  'badges.none': 'No verified badge.',
+  'badges.verifiedBy': 'verified by {issuer}',
+  'badges.remove': 'Remove',
+  'badges.removeTitle': 'Remove a badge from @{handle}',
+  'badges.removeWarning':
+    'The badge “{label}” will no longer be shown on @{handle}. To get it back, you will have to present a new credential from your wallet.',
+  'badges.removeConfirm': 'Remove this badge from @{handle}',
+  'badges.removed': 'Badge removed.',
+  'badges.request': 'Get a verified badge',
+  'badges.requestHint':
+    'You will go to your wallet, at the identity service, which will ask for your consent. Parvis receives only what you agree to share, never your identity.',
+  'badges.claims': 'Information to ask for',
+  'badges.claim.residentOf': 'Residence in the town',
+  'badges.claim.district': 'District',
+  'badges.claim.ageRange': 'Age range',
+  'badges.added': 'Verified badge added.',
+  'badges.error.noClaim': 'Tick at least one piece of information to ask for.',
+  'badges.error.declined': 'You declined to share: no badge was added.',
+  'badges.error.requestUsed':
+    'This request has expired or was already used: no badge was added. Start again with “Get a verified badge”.',
+  'badges.error.credentialUsed':
+    'This credential was already used elsewhere: no badge was added. Start again; your wallet will use another one.',
+  'badges.error.expired':
+    'Your credential has expired: no badge was added. Renew it at the identity service.',
+  'badges.error.revoked': 'Your credential was revoked by the identity service: no badge was added.',
+  'badges.error.other': 'The credential could not be verified ({code}): no badge was added.',
+  'profile.badges': 'Verified badges',
+  'profile.verified': 'verified',
+
   // Administration
   'admin.title': 'Territory administration',
   'admin.instanceTitle': 'The instance',

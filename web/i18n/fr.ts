@@ -144,6 +144,39 @@ export const fr = {
   'profile.institutional': 'compte institutionnel',
   'profile.pseudonymNote': 'Ceci est un pseudonyme. Parvis ne montre jamais qui se trouve derrière.',
 
+  // Verified badges
+  'badges.title': 'Badges vérifiés',
+  'badges.listLabel': 'Badges vérifiés de @{handle}',
+  'badges.none': 'Aucun badge vérifié.',
+  'badges.verifiedBy': 'vérifié par {issuer}',
+  'badges.remove': 'Retirer',
+  'badges.removeTitle': 'Retirer un badge de @{handle}',
+  'badges.removeWarning':
+    'Le badge « {label} » ne sera plus affiché sur @{handle}. Pour le retrouver, il faudra présenter une nouvelle attestation depuis votre portefeuille.',
+  'badges.removeConfirm': 'Retirer ce badge de @{handle}',
+  'badges.removed': 'Badge retiré.',
+  'badges.request': 'Obtenir un badge vérifié',
+  'badges.requestHint':
+    'Vous irez sur votre portefeuille, chez le service d’identité, qui vous demandera votre accord. Parvis ne reçoit que les informations que vous acceptez de partager, jamais votre identité.',
+  'badges.claims': 'Informations à demander',
+  'badges.claim.residentOf': 'Résidence dans la commune',
+  'badges.claim.district': 'Quartier',
+  'badges.claim.ageRange': 'Tranche d’âge',
+  'badges.added': 'Badge vérifié ajouté.',
+  'badges.error.noClaim': 'Cochez au moins une information à demander.',
+  'badges.error.declined': 'Vous avez refusé le partage : aucun badge n’a été ajouté.',
+  'badges.error.requestUsed':
+    'Cette demande a expiré ou a déjà servi : aucun badge n’a été ajouté. Recommencez avec « Obtenir un badge vérifié ».',
+  'badges.error.credentialUsed':
+    'Cette attestation a déjà servi ailleurs : aucun badge n’a été ajouté. Recommencez, votre portefeuille en utilisera une autre.',
+  'badges.error.expired':
+    'Votre attestation a expiré : aucun badge n’a été ajouté. Renouvelez-la auprès du service d’identité.',
+  'badges.error.revoked':
+    'Votre attestation a été révoquée par le service d’identité : aucun badge n’a été ajouté.',
+  'badges.error.other': 'L’attestation n’a pas pu être vérifiée ({code}) : aucun badge n’a été ajouté.',
+  'profile.badges': 'Badges vérifiés',
+  'profile.verified': 'vérifié',
+
   // Administration
   'admin.title': 'Administration du territoire',
   'admin.instanceTitle': 'L’instance',

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { listActiveBadges } from '../../models/badges.ops.ts';
 import {
   createPersona,
   deletePersona,
@@ -11,12 +12,13 @@ import type { Persona } from '../../models/schema/index.ts';
 import { listDistricts } from '../../models/territory.ops.ts';
 import { Bio, DisplayName, Handle } from '../../models/validation.ts';
 import type { AppContext } from '../../server/context.ts';
-import { pageContext, safeNext } from '../context.ts';
+import { type PageContext, pageContext, safeNext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { enteredValues, type FormErrors, zodErrors } from '../forms.ts';
 import { requireSignedIn } from '../guards.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { sendPage } from '../layout.ts';
+import { type BadgeSettings, badgeNotice } from '../views/badges.view.ts';
 import { deletePersonaPage, editPersonaPage, personasPage } from '../views/personas.view.ts';
 
 const District = z
@@ -60,8 +62,24 @@ export function personaPages(ctx: AppContext): Router {
     const pc = await pageContext(ctx, req);
     const done = NOTICES.get(req.query.done);
     const notice = done ? pc.t(done) : undefined;
-    sendPage(res, pc, personasPage(pc, await listDistricts(ctx.db), {}, {}, 200, notice));
+    const badges = await badgeSettings(pc, req.query.badge);
+    const page = personasPage(pc, await listDistricts(ctx.db), {}, {}, 200, notice, badges);
+    const formTargets = ctx.config.identityIssuers.map((url) => url.origin);
+    sendPage(res, pc, { ...page, formTargets });
   });
+
+  // Badges are offered only when an identity service is pinned (IDENTITY_ISSUERS).
+  async function badgeSettings(pc: PageContext, code: unknown): Promise<BadgeSettings | undefined> {
+    if (ctx.config.identityIssuers.length === 0) return undefined;
+    const byPersona = new Map(
+      await Promise.all(
+        pc.personas.map(
+          async (p) => [p.id, await listActiveBadges(ctx.db, p.id, { lang: pc.lang })] as const,
+        ),
+      ),
+    );
+    return { byPersona, notice: badgeNotice(pc, code) };
+  }
 
   router.post('/settings/personas', async (req, res) => {
     const pc = await pageContext(ctx, req);

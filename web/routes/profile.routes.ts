@@ -6,6 +6,7 @@ import { pageContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { html } from '../html.ts';
 import { sendPage } from '../layout.ts';
+import { badgeNoticeHtml, publicBadgeList } from '../views/badges.view.ts';
 
 /**
  * Public pages of local actors at /@handle. A persona's page shows only its public view (never
@@ -38,12 +39,16 @@ export function profilePages(ctx: AppContext): Router {
     }
 
     // Only the public view reaches the template: nothing tied to the account can be printed.
-    const p = await publicPersonaView(ctx.db, persona);
+    const p = await publicPersonaView(ctx.db, persona, { lang: pc.lang });
+    // After the wallet's answer (?badge=added): said only to the persona's owner, who sees the badge.
+    const owner = pc.personas.some((own) => own.id === persona.id);
+    const added = owner && req.query.badge === 'added' && p.badges.length > 0;
     sendPage(res, pc, {
       title: p.displayName,
       noindex: !persona.indexable,
       actorUrl: actorUrl(p.handle),
       body: html`<article class="profile" aria-labelledby="profile-name">
+        ${added ? badgeNoticeHtml({ text: t('badges.added'), error: false }) : ''}
         <h1 id="profile-name">${p.displayName}</h1>
         <p class="handle">@${p.handle}</p>
         ${p.bio ? html`<p class="bio">${p.bio}</p>` : ''}
@@ -51,10 +56,15 @@ export function profilePages(ctx: AppContext): Router {
           <dt>${t('profile.district')}</dt>
           <dd>${
             p.district
-              ? html`${p.district.name} <span class="badge-unverified">${t('profile.unverified')}</span>`
+              ? html`${p.district.name} ${
+                  p.district.verified
+                    ? html`<span class="badge-verified">${t('profile.verified')}</span>`
+                    : html`<span class="badge-unverified">${t('profile.unverified')}</span>`
+                }`
               : t('profile.noDistrict')
           }</dd>
         </dl>
+        ${publicBadgeList(pc, p.handle, p.badges)}
         <p class="hint">${t('profile.pseudonymNote')}</p>
       </article>`,
     });

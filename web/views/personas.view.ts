@@ -11,6 +11,7 @@ import {
 } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, type Page } from '../layout.ts';
+import { type BadgeSettings, badgeNoticeHtml, personaBadgesSection } from './badges.view.ts';
 
 function labels(pc: PageContext) {
   return {
@@ -47,6 +48,7 @@ export function personasPage(
   errors: FormErrors = {},
   status = 200,
   notice?: string,
+  badges?: BadgeSettings,
 ): Page {
   const { t } = pc;
   const active = pc.activePersona;
@@ -57,10 +59,11 @@ export function personasPage(
     body: html`<h1>${t('personas.title')}</h1>
       <p>${t('personas.intro')}</p>
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+      ${badgeNoticeHtml(badges?.notice)}
       <section aria-labelledby="list-title">
         <h2 id="list-title">${t('personas.listTitle')}</h2>
         <ul class="persona-list">
-          ${pc.personas.map((p) => personaItem(pc, p, p.id === active?.id))}
+          ${pc.personas.map((p) => personaItem(pc, p, p.id === active?.id, badges))}
         </ul>
       </section>
       <section aria-labelledby="create-title">
@@ -76,7 +79,7 @@ export function personasPage(
   };
 }
 
-function personaItem(pc: PageContext, p: Persona, isActive: boolean): SafeHtml {
+function personaItem(pc: PageContext, p: Persona, isActive: boolean, badges?: BadgeSettings): SafeHtml {
   const { t } = pc;
   return html`<li class="persona-item${isActive ? ' is-active' : ''}">
     <p><strong>${p.displayName}</strong> <span class="handle">@${p.handle}</span>
@@ -100,6 +103,7 @@ function personaItem(pc: PageContext, p: Persona, isActive: boolean): SafeHtml {
           </form></li>`
       }
     </ul>
+    ${badges ? personaBadgesSection(pc, p, badges.byPersona.get(p.id) ?? []) : ''}
   </li>`;
 }
 

@@ -1,0 +1,68 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { BADGE_CLAIMS, listActiveBadges, removeBadge } from '../../models/badges.ops.ts';
+import { findOwnedPersona } from '../../models/personas.ops.ts';
+import { startBadgeRequest } from '../../server/badge-requests.ts';
+import type { AppContext } from '../../server/context.ts';
+import { pageContext } from '../context.ts';
+import { sendError } from '../errors.ts';
+import { requireSignedIn } from '../guards.ts';
+import { sendPage } from '../layout.ts';
+import { removeBadgePage } from '../views/badges.view.ts';
+
+const Claims = z.preprocess(
+  (value) => (value === undefined ? [] : [value].flat()),
+  z.array(z.enum(BADGE_CLAIMS)).max(3),
+);
+
+/**
+ * The owner's badge actions under /settings/personas/:handle/badges: ask the wallet for a
+ * badge (the JSON API's OpenID4VP request, then a redirect to the wallet on the identity
+ * service's origin) and remove a badge after confirmation. The answer comes back through
+ * the OpenID4VP response endpoint, which sends the browser to the persona's page or back
+ * to the settings with the reason.
+ */
+export function badgePages(ctx: AppContext): Router {
+  const router = Router();
+  const enabled = () => ctx.config.identityIssuers.length > 0;
+  router.use('/settings/personas/:handle/badges', requireSignedIn);
+
+  router.post('/settings/personas/:handle/badges/request', async (req, res) => {
+    const pc = await pageContext(ctx, req);
+    const persona = await findOwnedPersona(ctx.db, req.user!.id, req.params.handle);
+    if (!persona || !enabled()) return sendError(res, pc, 'notFound');
+    const claims = Claims.safeParse(req.body?.claims);
+    if (!claims.success) return sendError(res, pc, 'notFound');
+    const chosen = [...new Set(claims.data)];
+    if (chosen.length === 0) return res.redirect(303, '/settings/personas?badge=no-claim');
+    const started = await startBadgeRequest(ctx, persona.id, chosen);
+    if (!started.ok) return sendError(res, pc, 'notFound');
+    res.redirect(303, started.walletUrl);
+  });
+
+  const findBadge = async (personaId: string, id: string, lang: 'fr' | 'en') =>
+    (await listActiveBadges(ctx.db, personaId, { lang })).find((b) => b.id === id);
+
+  router.get('/settings/personas/:handle/badges/:id/remove', async (req, res) => {
+    const pc = await pageContext(ctx, req);
+    const persona = await findOwnedPersona(ctx.db, req.user!.id, req.params.handle);
+    const badge = persona && (await findBadge(persona.id, req.params.id, pc.lang));
+    if (!persona || !badge) return sendError(res, pc, 'notFound');
+    sendPage(res, pc, removeBadgePage(pc, persona, badge));
+  });
+
+  router.post('/settings/personas/:handle/badges/:id/remove', async (req, res) => {
+    const pc = await pageContext(ctx, req);
+    const persona = await findOwnedPersona(ctx.db, req.user!.id, req.params.handle);
+    const badge = persona && (await findBadge(persona.id, req.params.id, pc.lang));
+    if (!persona || !badge) return sendError(res, pc, 'notFound');
+    // The list's button asks for confirmation; only the confirmation page sends confirm=yes.
+    if (req.body?.confirm !== 'yes') return sendPage(res, pc, removeBadgePage(pc, persona, badge));
+    const result = await removeBadge(ctx.db, persona.id, badge.id);
+    if (!result.ok) return sendError(res, pc, 'notFound');
+    await ctx.events.emit({ type: 'persona.updated', personaId: persona.id });
+    res.redirect(303, '/settings/personas?badge=removed');
+  });
+
+  return router;
+}
