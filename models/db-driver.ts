@@ -109,6 +109,22 @@ async function openPostgres<S extends Record<string, unknown>>(
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 10_000 });
   // A dropped idle connection must not crash the process; the pool replaces it on next use.
   pool.on('error', () => {});
+  // A connection cut while a client is checked out (inside a transaction) is emitted on the
+  // client: without a listener that is an uncaught exception. And drizzle's transaction() sends
+  // BEGIN before its try/finally, so when BEGIN fails the client is never released and the pool
+  // shrinks for good (after a few outages every query waits). Such a client is handed back here
+  // (and destroyed); the caller's query rejects anyway, and its later release() does nothing.
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_err, client) => checkedOut.delete(client));
+  pool.on('connect', (client) =>
+    client.on('error', (err) => {
+      if (!checkedOut.has(client)) return;
+      const release = client.release;
+      client.release = () => {};
+      release(err);
+    }),
+  );
   const db = drizzlePg({ client: pool, schema }) as unknown as AnyDb<S>;
   const listeners = new Map<string, Set<Listener>>();
   let listenClient: pg.Client | undefined;
