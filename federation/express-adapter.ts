@@ -12,7 +12,12 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 export function fedifyHandler<T>(
   federation: Federation<T>,
   contextData: (req: Request) => T,
-  options: { isInbox: (path: string) => boolean; onNotAcceptable?: (req: Request, res: Response) => boolean },
+  options: {
+    /** The public origin: signatures cover the URL the sender used, not the one behind a proxy. */
+    origin: URL;
+    isInbox: (path: string) => boolean;
+    onNotAcceptable?: (req: Request, res: Response) => boolean;
+  },
 ): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const isRead = req.method === 'GET' || req.method === 'HEAD';
@@ -20,7 +25,9 @@ export function fedifyHandler<T>(
     if (!isRead && !(req.method === 'POST' && options.isInbox(req.path) && inboxBody instanceof Uint8Array)) {
       return next();
     }
-    const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+    // Concatenated, not resolved: a path like `//other.host/x` must stay a path on our origin.
+    if (!req.originalUrl.startsWith('/')) return next();
+    const url = new URL(`${options.origin.origin}${req.originalUrl}`);
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined) continue;

@@ -15,6 +15,7 @@ export function federationRouter(ctx: AppContext): Router {
   router.use(inboxGuard(ctx));
   router.use(
     fedifyHandler(ctx.federation, () => ctx, {
+      origin: ctx.config.publicUrl,
       isInbox: (path) => INBOX_PATH_RE.test(path),
       onNotAcceptable: (req, res) => {
         const handle = ACTOR_PAGE_RE.exec(req.path)?.[1];
