@@ -189,6 +189,21 @@ for (const kind of databaseKinds()) {
         await eventually('the Accept', async () => (await following(bob)).follows[0]?.state === 'accepted');
       });
 
+      it('only admins manage blocks: a resident gets 403, a visitor 401, and nothing is stored', async () => {
+        const host = new URL(b.url).host;
+        assert.equal((await alice.post('/api/v1/admin/domain-blocks').send({ domain: host })).status, 403);
+        assert.equal(
+          (await request(a.url).post('/api/v1/admin/domain-blocks').send({ domain: host })).status,
+          401,
+        );
+        assert.equal((await alice.get('/api/v1/admin/instances')).status, 403);
+        const list = await admin.get('/api/v1/admin/domain-blocks');
+        assert.deepEqual(list.body.blocks, []);
+        const bad = await admin.post('/api/v1/admin/domain-blocks').send({ domain: 'not a domain!' });
+        assert.equal(bad.status, 400);
+        assert.deepEqual((await admin.get('/api/v1/admin/domain-blocks')).body.blocks, []);
+      });
+
       it('is listed, and the known instances list shows the other server as blocked', async () => {
         const host = new URL(b.url).host;
         const res = await admin.post('/api/v1/admin/domain-blocks').send({ domain: host, reason: 'test' });
