@@ -53,6 +53,8 @@ for (const kind of databaseKinds()) {
       const list = await agent.get(res.headers.location);
       assert.match(list.text, /Deuxième Voix/);
       assert.match(list.text, /<p class="notice" role="status">Pseudonyme créé\.<\/p>/);
+      assert.doesNotMatch(list.text, /badges\/request/, 'no badge offered without an identity service');
+      assert.doesNotMatch(list.headers['content-security-policy']!, /form-action 'self' /);
     });
 
     it('an invalid persona form answers 400 with the error summary and creates nothing', async () => {
