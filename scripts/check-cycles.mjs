@@ -6,7 +6,8 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const dirs = ['server', 'federation', 'models', 'identity', 'web'];
 const outer = ['server', 'federation', 'identity', 'web'];
-const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
 function walk(dir, out) {
   if (!existsSync(dir)) return out;
@@ -35,7 +36,8 @@ for (const file of files) {
   if (rel.startsWith(`models${path.sep}`)) {
     for (const dep of deps) {
       const top = path.relative(root, dep).split(path.sep)[0];
-      if (outer.includes(top)) problems.push(`${rel} imports ${path.relative(root, dep)} (models/ must not import ${top}/)`);
+      if (outer.includes(top))
+        problems.push(`${rel} imports ${path.relative(root, dep)} (models/ must not import ${top}/)`);
     }
   }
 }
