@@ -97,6 +97,7 @@ export async function claimJobs(
     selectRows<{
       id: string;
       seq: string | number;
+      due: string | number;
       message: unknown;
       ordering_key: string | null;
       attempts: number;
@@ -113,18 +114,20 @@ export async function claimJobs(
       UPDATE queue_jobs q
       SET locked_until = ${afterMs(leaseMs)}, locked_by = ${workerId}, attempts = q.attempts + 1
       FROM due WHERE q.id = due.id
-      RETURNING q.id, q.seq, q.message, q.ordering_key, q.attempts`,
+      RETURNING q.id, q.seq, extract(epoch FROM q.run_at) AS due, q.message, q.ordering_key, q.attempts`,
     ),
   );
+  // RETURNING has no order: start the batch in due order, as it was chosen.
   return rows
-    .map((r) => ({
-      id: r.id,
-      seq: Number(r.seq),
-      message: r.message,
-      orderingKey: r.ordering_key,
-      attempts: r.attempts,
-    }))
-    .sort((a, b) => a.seq - b.seq);
+    .map((r) => ({ row: r, due: Number(r.due), seq: Number(r.seq) }))
+    .sort((a, b) => a.due - b.due || a.seq - b.seq)
+    .map(({ row, seq }) => ({
+      id: row.id,
+      seq,
+      message: row.message,
+      orderingKey: row.ordering_key,
+      attempts: row.attempts,
+    }));
 }
 
 /** Extends the leases this worker still holds; returns the ids it still holds. */
