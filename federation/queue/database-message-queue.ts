@@ -27,7 +27,7 @@ export type DatabaseMessageQueueOptions = {
   pollIntervalMs?: number;
   /** On shutdown, how long running handlers may finish before their jobs are released (ms). */
   shutdownGraceMs?: number;
-  /** The LISTEN/NOTIFY channel; one per queue table. */
+  /** The LISTEN/NOTIFY channel workers wake on (the same for every process of the instance). */
   channel?: string;
 };
 
