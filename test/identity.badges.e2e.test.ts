@@ -353,13 +353,16 @@ for (const kind of databaseKinds()) {
         for (const secret of [...secrets, ...fragments]) {
           assert.equal(text.includes(secret), false, `the platform database holds "${secret.slice(0, 30)}"`);
         }
-        const badges = await selectRows<{ persona: string; thumbprint: string }>(
+        const badges = await selectRows<{ persona: string; thumbprint: string; idx: number | null }>(
           handle.db,
-          sql`select p.handle as persona, b.holder_key_thumbprint as thumbprint from badges b join personas p on p.id = b.persona_id`,
+          sql`select p.handle as persona, b.holder_key_thumbprint as thumbprint, b.status_idx as idx from badges b join personas p on p.id = b.persona_id`,
         );
-        const thumbprint = (h: string) => badges.find((b) => b.persona === h)?.thumbprint;
-        assert.ok(thumbprint('alice') && thumbprint('alice_bis'));
-        assert.notEqual(thumbprint('alice'), thumbprint('alice_bis'));
+        const badgeOf = (h: string) => badges.find((b) => b.persona === h);
+        assert.ok(badgeOf('alice')?.thumbprint && badgeOf('alice_bis')?.thumbprint);
+        assert.notEqual(badgeOf('alice')!.thumbprint, badgeOf('alice_bis')!.thumbprint);
+        // The status entry kept for revocation checks is each credential's own random index.
+        assert.equal(typeof badgeOf('alice')!.idx, 'number');
+        assert.notEqual(badgeOf('alice')!.idx, badgeOf('alice_bis')!.idx);
       } finally {
         await handle.close();
       }
