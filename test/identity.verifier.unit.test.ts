@@ -245,6 +245,25 @@ describe('identity verifier', () => {
     refused(await verifier.verify(shown, consume), 'revoked');
   });
 
+  it('returns the status entry of an accepted credential, and reads a fresh copy of its list when asked', async () => {
+    const result = await verifier.verify(await presentation(), consume);
+    assert.equal(result.ok, true);
+    if (!result.ok) return;
+    const { uri, idx } = result.badge.status;
+    assert.equal(uri, issuer.statusUri);
+    const before = await verifier.statusList(ISSUER, uri);
+    assert.equal(before?.statusOf(idx), 0);
+    issuer.revoked.add(idx);
+    const after = await verifier.statusList(ISSUER, uri);
+    assert.equal(after?.statusOf(idx), 1, 'refetched despite the cache');
+    assert.equal(await verifier.statusList('https://elsewhere.example', uri), undefined, 'unpinned issuer');
+    assert.equal(
+      await verifier.statusList(ISSUER, 'https://elsewhere.example/status-lists/1'),
+      undefined,
+      'a list off the issuer’s origin',
+    );
+  });
+
   it('refuses an issuer JWT whose header typ is not dc+sd-jwt', async () => {
     const credential = await issuer.issue(holder.publicJwk, undefined, { header: { typ: 'JWT' } });
     const shown = await present(
