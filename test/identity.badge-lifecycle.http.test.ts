@@ -151,10 +151,20 @@ for (const kind of databaseKinds()) {
         .type('form')
         .send(`_csrf=${encodeURIComponent(csrfFrom(page.text))}&claims=resident_of`)
         .expect(404);
-      const noClaim = await askThroughSettings(resident, 'maelle', []);
-      assert.equal(noClaim, '/settings/personas?badge=no-claim');
-      const shown = await resident.get(noClaim).expect(200);
-      assert.match(mainOf(shown.text), /role="alert">Cochez au moins une information/);
+      const csrf = csrfFrom((await resident.get('/settings/personas').expect(200)).text);
+      for (const claims of ['', '&claims=family_name', '&claims=resident_of&claims=birthdate']) {
+        const res = await resident
+          .post('/settings/personas/maelle/badges/request')
+          .type('form')
+          .send(`_csrf=${encodeURIComponent(csrf)}${claims}`)
+          .expect(400);
+        assert.match(mainOf(res.text), /role="alert">Cochez au moins une information/);
+      }
+      assert.equal(
+        (await platform.database.db.select().from(badgeRequests)).length,
+        1,
+        'only the first test’s',
+      );
       assert.equal((await platform.database.db.select().from(badges)).length, 0);
     });
 

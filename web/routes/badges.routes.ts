@@ -8,7 +8,7 @@ import { pageContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { requireSignedIn } from '../guards.ts';
 import { sendPage } from '../layout.ts';
-import { removeBadgePage } from '../views/badges.view.ts';
+import { badgeRequestErrorPage, removeBadgePage } from '../views/badges.view.ts';
 
 const Claims = z.preprocess(
   (value) => (value === undefined ? [] : [value].flat()),
@@ -32,9 +32,8 @@ export function badgePages(ctx: AppContext): Router {
     const persona = await findOwnedPersona(ctx.db, req.user!.id, req.params.handle);
     if (!persona || !enabled()) return sendError(res, pc, 'notFound');
     const claims = Claims.safeParse(req.body?.claims);
-    if (!claims.success) return sendError(res, pc, 'notFound');
-    const chosen = [...new Set(claims.data)];
-    if (chosen.length === 0) return res.redirect(303, '/settings/personas?badge=no-claim');
+    const chosen = claims.success ? [...new Set(claims.data)] : [];
+    if (chosen.length === 0) return sendPage(res, pc, badgeRequestErrorPage(pc));
     const started = await startBadgeRequest(ctx, persona.id, chosen);
     if (!started.ok) return sendError(res, pc, 'notFound');
     res.redirect(303, started.walletUrl);

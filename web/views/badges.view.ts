@@ -33,7 +33,6 @@ const ERRORS = new Map<string, MessageKey>([
   ['credential-already-used', 'badges.error.credentialUsed'],
   ['expired', 'badges.error.expired'],
   ['revoked', 'badges.error.revoked'],
-  ['no-claim', 'badges.error.noClaim'],
 ]);
 
 /** The notice for `?badge=…` on the settings page (set by the badge routes and the wallet's return). */
@@ -90,6 +89,20 @@ export function personaBadgesSection(pc: PageContext, p: Persona, badges: BadgeV
       <button type="submit">${t('badges.request')}<span class="visually-hidden"> @${p.handle}</span></button>
     </form>
   </section>`;
+}
+
+/** The request form was sent without a known claim: nothing was asked of the wallet. */
+export function badgeRequestErrorPage(pc: PageContext): Page {
+  const { t } = pc;
+  return {
+    status: 400,
+    title: t('badges.request'),
+    hasErrors: true,
+    noindex: true,
+    body: html`<h1>${t('badges.request')}</h1>
+      ${badgeNoticeHtml({ text: t('badges.error.noClaim'), error: true })}
+      <p><a href="/settings/personas">${t('personas.back')}</a></p>`,
+  };
 }
 
 export function removeBadgePage(pc: PageContext, persona: Persona, badge: BadgeView): Page {
