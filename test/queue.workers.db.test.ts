@@ -92,6 +92,24 @@ forEachDatabase('MessageQueue workers: DatabaseMessageQueue', (get, kind) => {
     await waitFor('the job to be deleted', async () => (await jobRows(get())).length === 0);
   });
 
+  it('a job that keeps losing its workers is dropped after too many claims', async () => {
+    await new DatabaseMessageQueue(get()).enqueue({ n: 1 });
+    let runs = 0;
+    // Every claim hangs without a heartbeat, as if the job crashed its worker each time.
+    for (const workerId of ['w1', 'w2', 'w3']) {
+      harness.consume(
+        get(),
+        () => {
+          runs++;
+          return never;
+        },
+        { workerId, concurrency: 1, leaseMs: 150, heartbeatMs: 3_600_000, pollIntervalMs: 50, maxClaims: 2 },
+      );
+    }
+    await waitFor('the job to be dropped', async () => (await jobRows(get())).length === 0);
+    assert.equal(runs, 2);
+  });
+
   it('a long handler keeps its job: the heartbeat extends the lease', async () => {
     await new DatabaseMessageQueue(get()).enqueue({ n: 1 });
     const takenBy: string[] = [];

@@ -27,6 +27,8 @@ export type DatabaseMessageQueueOptions = {
   pollIntervalMs?: number;
   /** On shutdown, how long running handlers may finish before their jobs are released (ms). */
   shutdownGraceMs?: number;
+  /** A job claimed more often than this (its workers kept dying or losing it) is dropped. */
+  maxClaims?: number;
   /** The LISTEN/NOTIFY channel workers wake on (the same for every process of the instance). */
   channel?: string;
 };
@@ -56,6 +58,7 @@ export class DatabaseMessageQueue implements MessageQueue {
       heartbeatMs: options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3)),
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
       shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+      maxClaims: options.maxClaims ?? 5,
       channel: options.channel ?? 'parvis_queue',
     };
   }

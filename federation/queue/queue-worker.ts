@@ -20,6 +20,7 @@ export type QueueWorkerSettings = {
   heartbeatMs: number;
   pollIntervalMs: number;
   shutdownGraceMs: number;
+  maxClaims: number;
 };
 
 type Handler = (message: unknown) => Promise<void> | void;
@@ -123,9 +124,17 @@ export class QueueWorker {
         attempts: job.attempts,
       });
     }
+    // A job whose workers keep dying or losing it (it crashes them, or never ends) would
+    // otherwise be retried at every lease expiry forever.
+    const poisoned = job.attempts > this.#settings.maxClaims;
     const run = (async () => {
       try {
-        await this.#handler(job.message);
+        if (poisoned) {
+          log.error('Job {jobId} was claimed {attempts} times without finishing; dropping it.', {
+            jobId: job.id,
+            attempts: job.attempts,
+          });
+        } else await this.#handler(job.message);
       } catch (error) {
         // Fedify retries failed deliveries and inbox jobs itself by enqueueing a new job
         // (nativeRetrial is false), so a job whose handler threw is not retried here.
