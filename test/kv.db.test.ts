@@ -60,6 +60,16 @@ forEachDatabase('KvStore conformance: DatabaseKvStore', (get, kind) => {
     assert.equal(await store.get(['calendar', 'm']), 'longer-lived');
   });
 
+  it('cas to undefined deletes the entry when the expected value matches, and only then', async () => {
+    const store = new DatabaseKvStore(get());
+    await store.set(['cas-delete'], { v: 1 });
+    assert.equal(await store.cas(['cas-delete'], { v: 2 }, undefined), false);
+    assert.deepEqual(await store.get(['cas-delete']), { v: 1 });
+    assert.equal(await store.cas(['cas-delete'], { v: 1 }, undefined), true);
+    assert.equal(await store.get(['cas-delete']), undefined);
+    assert.equal(await store.cas(['cas-delete'], undefined, undefined), true);
+  });
+
   it('a negative ttl is refused with a RangeError and stores nothing', async () => {
     const store = new DatabaseKvStore(get());
     await assert.rejects(store.set(['bad', 'ttl'], 1, { ttl: duration({ seconds: -1 }) }), RangeError);
