@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { getLogger, type LogRecord } from '@logtape/logtape';
+import { signUp } from '../models/accounts.ops.ts';
+import { DomainEvents } from '../models/events.ts';
+import { accounts, personas } from '../models/schema/index.ts';
+import { logger, setupLogging } from '../server/logging.ts';
+import { newIdentity } from './support/api.ts';
+import { forEachDatabase } from './support/databases.ts';
+
+/** What the console sink would print of a record: its values inspected, as util.inspect shows errors. */
+function printed(record: LogRecord): string {
+  return [...record.message, ...Object.values(record.properties)]
+    .map((v) => inspect(v, { depth: 6 }))
+    .join(' ');
+}
+
+forEachDatabase('errors in the logs carry no personal data', (get) => {
+  const records: LogRecord[] = [];
+  before(async () => {
+    await setupLogging('debug', { sink: (record) => records.push(record) });
+  });
+  after(async () => {
+    const level = process.env.TEST_LOG;
+    if (level === 'debug' || level === 'info') await setupLogging(level);
+    else await setupLogging('error', { quiet: true });
+  });
+
+  it('a failed query is logged with its SQL and error code, never its parameters or the row values', async () => {
+    const db = get().db;
+    const mailbox = `courriel${randomBytes(4).toString('hex')}`;
+    const identity = { ...newIdentity('log'), email: `${mailbox}@mairie.example` };
+    const created = await signUp({ db, events: new DomainEvents() }, identity);
+    assert.ok(created.ok);
+    // A real failure: the same e-mail again, without the sign-up's conflict handling.
+    const error = await db
+      .insert(accounts)
+      .values({ email: identity.email, passwordHash: 'x', role: 'resident' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof Error, 'the duplicate insert failed');
+    assert.ok(inspect(error, { depth: 6 }).includes(mailbox), 'unredacted, the error shows the e-mail');
+
+    records.length = 0;
+    logger('http').error('Unhandled error: {error}', { error });
+    // Fedify's own categories go through the same sink.
+    getLogger(['fedify', 'federation', 'inbox']).error('Failed: {error}', { error });
+    assert.equal(records.length, 2);
+    for (const record of records) {
+      const text = printed(record);
+      assert.ok(!text.includes(mailbox), `no e-mail in: ${text.slice(0, 300)}`);
+      assert.ok(!text.includes(created.account.id), 'no account id');
+      assert.match(text, /insert into "accounts"/, 'the SQL is kept for diagnosis');
+      assert.match(text, /23505/, 'the SQLSTATE is kept');
+    }
+  });
+
+  it('a failed query naming a persona id is logged without that id', async () => {
+    const db = get().db;
+    const created = await signUp({ db, events: new DomainEvents() }, newIdentity('logid'));
+    assert.ok(created.ok);
+    const error = await db
+      .insert(personas)
+      .values({ id: created.persona.id, accountId: created.account.id, handle: 'x', displayName: 'x' })
+      .then(
+        () => undefined,
+        (e: unknown) => new Error('A handler failed', { cause: e }),
+      );
+    assert.ok(error instanceof Error);
+    records.length = 0;
+    logger('instance').error('A handler of {type} failed: {error}', { type: 'persona.created', error });
+    const text = printed(records[0]!);
+    assert.ok(!text.includes(created.persona.id), `no persona id in: ${text.slice(0, 300)}`);
+    assert.ok(!text.includes(created.account.id), 'no account id');
+    assert.match(text, /A handler failed/, 'the wrapping error keeps its message');
+  });
+});
