@@ -223,15 +223,14 @@ for (const kind of databaseKinds()) {
         .credentials;
       assert.equal(letterBatch[0]!.claims.age_range, undefined, 'a letter alone proves residence only');
 
-      const start = await request(identityUrl).get('/enrol/eid/start').expect(303);
+      const browser = request.agent(identityUrl);
+      const start = await browser.get('/enrol/eid/start').expect(303);
       const landing = await browseEidLogin(
         start.headers.location!,
         'fc-e2e',
         `${identityUrl}/enrol/eid/callback`,
       );
-      const callback = await request(identityUrl)
-        .get(landing.pathname + landing.search)
-        .expect(303);
+      const callback = await browser.get(landing.pathname + landing.search).expect(303);
       const offer = new URLSearchParams(new URL(callback.headers.location!).hash.slice(1)).get('offer')!;
       const batch = (await receiveBatch(parseOfferUri(offer), 2)).credentials;
       assert.equal(

@@ -9,6 +9,7 @@ import {
   present,
   receiveBatch,
 } from '../identity/holder/holder.ts';
+import { persons } from '../identity/schema.ts';
 import type { ServiceContext } from '../identity/service/context.ts';
 import { createOperator, LETTER_MAX_ATTEMPTS } from '../identity/service/enrolment.ops.ts';
 import { createVerifier } from '../identity/verifier/verifier.ts';
@@ -258,15 +259,14 @@ for (const kind of databaseKinds()) {
     });
 
     it('enrols with the national eID through a real OpenID provider (birthdate → age bracket)', async () => {
-      const start = await request(service.url).get('/enrol/eid/start').expect(303);
+      const browser = request.agent(service.url);
+      const start = await browser.get('/enrol/eid/start').expect(303);
       const landing = await browseEidLogin(
         start.headers.location!,
         'fc-1',
         `${service.url}/enrol/eid/callback`,
       );
-      const callback = await request(service.url)
-        .get(landing.pathname + landing.search)
-        .expect(303);
+      const callback = await browser.get(landing.pathname + landing.search).expect(303);
       const walletUrl = new URL(callback.headers.location!);
       assert.equal(walletUrl.pathname, '/wallet');
       const offerUri = new URLSearchParams(walletUrl.hash.slice(1)).get('offer')!;
@@ -290,19 +290,42 @@ for (const kind of databaseKinds()) {
     });
 
     it('refuses a replayed eID callback', async () => {
-      const start = await request(service.url).get('/enrol/eid/start').expect(303);
+      const browser = request.agent(service.url);
+      const start = await browser.get('/enrol/eid/start').expect(303);
       const landing = await browseEidLogin(
         start.headers.location!,
         'fc-2',
         `${service.url}/enrol/eid/callback`,
       );
-      await request(service.url)
-        .get(landing.pathname + landing.search)
-        .expect(303);
+      // The same browser's state cookie, replayed after the sign-in spent its state.
+      const cookie = String(start.headers['set-cookie']).split(';')[0]!;
+      await browser.get(landing.pathname + landing.search).expect(303);
       const replay = await request(service.url)
         .get(landing.pathname + landing.search)
+        .set('cookie', cookie)
         .expect(400);
       assert.equal(replay.type, 'application/problem+json');
+    });
+
+    it('refuses an eID callback opened in another browser than the one that started the sign-in', async () => {
+      const victim = request.agent(service.url);
+      const attacker = request.agent(service.url);
+      const start = await attacker.get('/enrol/eid/start').expect(303);
+      const landing = await browseEidLogin(
+        start.headers.location!,
+        'fc-2',
+        `${service.url}/enrol/eid/callback`,
+      );
+      // The attacker sends the callback URL of their own sign-in to someone else.
+      const before = await ctx.db.select().from(persons);
+      const refused = await victim.get(landing.pathname + landing.search).expect(400);
+      assert.equal(refused.type, 'application/problem+json');
+      assert.equal(refused.headers.location, undefined, 'no credential offer is handed out');
+      assert.equal((await ctx.db.select().from(persons)).length, before.length);
+      await victim.get('/enrol/eid/start').expect(303);
+      await victim.get(landing.pathname + landing.search).expect(400);
+      // The browser that started it still finishes.
+      await attacker.get(landing.pathname + landing.search).expect(303);
     });
 
     it('publishes a signed status list, and DELETE /me revokes every credential of the person', async () => {

@@ -39,7 +39,8 @@ export class EidClient {
     return this.#config;
   }
 
-  async start(): Promise<URL> {
+  /** The provider's authorisation URL, and the `state` to bind to the browser that asked. */
+  async start(): Promise<{ url: URL; state: string }> {
     const config = await this.#configuration();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
@@ -50,7 +51,7 @@ export class EidClient {
       codeVerifier,
       expiresAt: new Date(this.#ctx.now().getTime() + 10 * 60_000),
     });
-    return oidc.buildAuthorizationUrl(config, {
+    const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri,
       scope: 'openid profile birthdate',
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
@@ -58,6 +59,7 @@ export class EidClient {
       state,
       nonce,
     });
+    return { url, state };
   }
 
   /** Completes the login; the names and birthdate are used for this request only. */

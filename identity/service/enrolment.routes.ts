@@ -4,10 +4,13 @@ import type { ServiceContext } from './context.ts';
 import type { EidClient } from './eid.client.ts';
 import { confirmLetter, enrolWithEid, legalIdentitySchema, requestLetter } from './enrolment.ops.ts';
 import { createCredentialOffer } from './grants.ops.ts';
-import { escapeHtml, parseBody, problem, wantsHtml } from './http.ts';
+import { cookies, escapeHtml, parseBody, problem, wantsHtml } from './http.ts';
 import { field, langOf, messages, page } from './i18n.ts';
 import { districtSelect } from './operator.routes.ts';
 import { rateLimit } from './rate-limit.ts';
+import { constantTimeEqual } from './secrets.ts';
+
+const EID_STATE_COOKIE = 'identity_eid_state';
 
 const letterSchema = legalIdentitySchema.extend({
   district: z.string().min(1),
@@ -98,12 +101,28 @@ ${field('code', t.code, '<input id="code" name="code" required autocomplete="one
 
   router.get('/enrol/eid/start', async (_req, res) => {
     if (!eid) return problem(res, 404, 'National eID is not configured');
-    res.redirect(303, String(await eid.start()));
+    const { url, state } = await eid.start();
+    // The state is also bound to this browser (RFC 6749 §10.12): a callback URL that someone
+    // else's sign-in produced cannot enrol that person into this browser's wallet.
+    res.cookie(EID_STATE_COOKIE, state, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/enrol/eid',
+      secure: ctx.config.publicUrl.startsWith('https:'),
+      maxAge: 10 * 60_000,
+    });
+    res.redirect(303, String(url));
   });
 
   router.get('/enrol/eid/callback', async (req, res) => {
     if (!eid) return problem(res, 404, 'National eID is not configured');
     const current = new URL(req.originalUrl, ctx.config.publicUrl);
+    const bound = cookies(req)[EID_STATE_COOKIE];
+    const state = current.searchParams.get('state');
+    if (!bound || !state || !constantTimeEqual(bound, state)) {
+      return problem(res, 400, 'National eID sign-in failed', 'state-not-bound-to-this-browser');
+    }
+    res.clearCookie(EID_STATE_COOKIE, { path: '/enrol/eid' });
     const login = await eid.finish(current);
     if (!login.ok) return problem(res, 400, 'National eID sign-in failed', login.reason);
     const result = await enrolWithEid(ctx, login.identity);
