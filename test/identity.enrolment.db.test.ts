@@ -14,7 +14,7 @@ import {
   requestLetter,
 } from '../identity/service/enrolment.ops.ts';
 import { createCredentialOffer, purgeExpired } from '../identity/service/grants.ops.ts';
-import { issueBatch } from '../identity/service/issuance.ops.ts';
+import { issueBatch, maxLiveCredentials } from '../identity/service/issuance.ops.ts';
 import { activeSigningKey, publishedKeys, rotateSigningKey } from '../identity/service/keys.ops.ts';
 import { disclosableCombinations } from '../identity/service/population.ops.ts';
 import { revokePerson, signedStatusList } from '../identity/service/status.ops.ts';
@@ -264,6 +264,32 @@ for (const kind of databaseKinds()) {
         ok: false,
         reason: 'invalid-holder-key',
       });
+    });
+
+    it('caps the unexpired credentials one person may hold, also against parallel requests', async () => {
+      const enrolled = await enrolAtDesk(ctx, { ...someone(), district: 'Gare' });
+      assert.ok(enrolled.ok);
+      const size = ctx.config.batchSize;
+      const max = maxLiveCredentials(size);
+      const batchOfKeys = async () =>
+        (await Promise.all(Array.from({ length: size }, () => generateHolderKey()))).map((k) => k.publicJwk);
+      const batches = await Promise.all(
+        Array.from({ length: max / size + 2 }, async () =>
+          issueBatch(ctx, enrolled.personId, await batchOfKeys()),
+        ),
+      );
+      assert.equal(batches.filter((b) => b.ok).length, max / size);
+      for (const refused of batches.filter((b) => !b.ok)) {
+        assert.deepEqual(refused, { ok: false, reason: 'too-many-credentials' });
+      }
+      const held = await ctx.db
+        .select()
+        .from(statusEntries)
+        .where(eq(statusEntries.personId, enrolled.personId));
+      assert.equal(held.length, max, 'a refused batch reserves no status index');
+      // Once they expire, the person gets a new batch.
+      const later = { ...ctx, now: () => new Date(now.getTime() + 91 * DAY) };
+      assert.ok((await issueBatch(later, enrolled.personId, await batchOfKeys())).ok);
     });
 
     it('revokes every credential of a person who moved out, in the signed status list', async () => {

@@ -1,8 +1,8 @@
 import { digest, generateSalt } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { eq } from 'drizzle-orm';
+import { and, count, eq, gt } from 'drizzle-orm';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { persons } from '../schema.ts';
+import { persons, statusEntries } from '../schema.ts';
 import { bracketLabel } from './brackets.ts';
 import type { ServiceContext } from './context.ts';
 import { activeSigningKey } from './keys.ops.ts';
@@ -10,6 +10,14 @@ import { allocateStatusIndex, statusListUri } from './status.ops.ts';
 
 const DAY = 86_400_000;
 export const CREDENTIAL_TYPE = 'residence';
+
+/**
+ * How many unexpired, unrevoked credentials one person may hold, in batches: enough to refill
+ * a wallet twice before the first batch expires, not an endless supply of "verified resident"
+ * badges to hand out to other people's personas.
+ */
+export const LIVE_CREDENTIALS_PER_BATCH = 3;
+export const maxLiveCredentials = (batchSize: number) => batchSize * LIVE_CREDENTIALS_PER_BATCH;
 
 export function vctFor(publicUrl: string): string {
   return `${publicUrl}/credentials/${CREDENTIAL_TYPE}`;
@@ -25,7 +33,8 @@ export type IssueBatchResult =
         | 'nothing-to-certify'
         | 'too-short-validity'
         | 'invalid-holder-key'
-        | 'batch-too-large';
+        | 'batch-too-large'
+        | 'too-many-credentials';
     };
 
 function startOfDay(date: Date): Date {
@@ -82,9 +91,29 @@ export async function issueBatch(
     hashAlg: 'sha-256',
     saltGenerator: generateSalt,
   });
+  // Counted and reserved under a lock on the person, so that parallel requests cannot each
+  // see room for a batch and together go over the limit.
+  const indices = await ctx.db.transaction(async (tx) => {
+    await tx.select({ id: persons.id }).from(persons).where(eq(persons.id, person.id)).for('update');
+    const [held] = await tx
+      .select({ live: count() })
+      .from(statusEntries)
+      .where(
+        and(
+          eq(statusEntries.personId, person.id),
+          eq(statusEntries.revoked, false),
+          gt(statusEntries.expiresAt, now),
+        ),
+      );
+    if ((held?.live ?? 0) + holderKeys.length > maxLiveCredentials(ctx.config.batchSize)) return undefined;
+    const reserved: number[] = [];
+    for (const _ of holderKeys) reserved.push(await allocateStatusIndex(tx, person.id, exp));
+    return reserved;
+  });
+  if (!indices) return { ok: false, reason: 'too-many-credentials' };
   const credentials: string[] = [];
-  for (const jwk of holderKeys) {
-    const idx = await allocateStatusIndex(ctx.db, person.id, exp);
+  for (const [i, jwk] of holderKeys.entries()) {
+    const idx = indices[i]!;
     const cnfJwk = { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! };
     credentials.push(
       await sdjwt.issue(
