@@ -321,3 +321,93 @@ describe('identity verifier', () => {
     assert.equal(after - before, 1);
   });
 });
+
+describe('identity verifier: algorithms, keys and credential identity', () => {
+  let issuer: TestIssuer;
+  let holder: HolderKey;
+  let verifier: Verifier;
+  let counter = 0;
+  const nonces = new Set<string>();
+  const freshNonce = () => {
+    const nonce = `n-${++counter}`;
+    nonces.add(nonce);
+    return nonce;
+  };
+  const consume = async (nonce: string) => nonces.delete(nonce);
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const show = (credential: string, claims = ['resident_of']) =>
+    present({ credential, key: holder }, { claims, audience: PLATFORM, nonce: freshNonce() });
+
+  before(async () => {
+    issuer = await createTestIssuer(ISSUER);
+    holder = await generateHolderKey();
+    verifier = createVerifier({ issuers: [{ url: ISSUER }], audience: PLATFORM, fetch: issuer.fetch });
+  });
+
+  /** The same credential with another issuer header (unsigned or signed otherwise). */
+  function reheader(credential: string, header: Record<string, unknown>, signature: string) {
+    const [jwt, ...rest] = credential.split('~');
+    const payload = jwt!.split('.')[1];
+    return [`${b64(header)}.${payload}.${signature}`, ...rest].join('~');
+  }
+
+  it('refuses an issuer JWT with alg none or HS256 keyed with the issuer’s public key', async () => {
+    const credential = await issuer.issue(holder.publicJwk);
+    const none = reheader(credential, { alg: 'none', typ: 'dc+sd-jwt', kid: 'key-1' }, '');
+    const response = await issuer.fetch(`${ISSUER}/.well-known/jwt-vc-issuer`);
+    const publicJwk = ((await response.json()) as { jwks: { keys: JWTPayload[] } }).jwks.keys[0]!;
+    const [jwt] = credential.split('~');
+    const hs256 = await new SignJWT(JSON.parse(Buffer.from(jwt!.split('.')[1]!, 'base64url').toString()))
+      .setProtectedHeader({ alg: 'HS256', typ: 'dc+sd-jwt', kid: 'key-1' })
+      .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    const confused = [hs256, ...credential.split('~').slice(1)].join('~');
+    for (const forged of [none, confused]) {
+      const result = await verifier.verify(await show(forged), consume);
+      assert.deepEqual(result, { ok: false, reason: 'bad-signature' });
+    }
+  });
+
+  it('refuses a key-binding JWT with alg none or HS256', async () => {
+    const credential = await issuer.issue(holder.publicJwk);
+    const honest = await show(credential);
+    const kb = honest.slice(honest.lastIndexOf('~') + 1);
+    const kbPayload = kb.split('.')[1]!;
+    const withoutKb = honest.slice(0, honest.lastIndexOf('~') + 1);
+    const none = `${withoutKb}${b64({ alg: 'none', typ: 'kb+jwt' })}.${kbPayload}.`;
+    const hs256 = `${withoutKb}${await new SignJWT(JSON.parse(Buffer.from(kbPayload, 'base64url').toString()))
+      .setProtectedHeader({ alg: 'HS256', typ: 'kb+jwt' })
+      .sign(new TextEncoder().encode(JSON.stringify(holder.publicJwk)))}`;
+    for (const forged of [none, hs256]) {
+      const result = await verifier.verify(forged, consume);
+      assert.deepEqual(result, { ok: false, reason: 'bad-key-binding' });
+    }
+  });
+
+  it('refuses an issuer JWT whose kid the issuer never published', async () => {
+    const credential = await issuer.issue(holder.publicJwk, undefined, { header: { kid: 'key-404' } });
+    assert.deepEqual(await verifier.verify(await show(credential), consume), {
+      ok: false,
+      reason: 'unknown-key',
+    });
+  });
+
+  it('gives one credential id to a credential whose ECDSA signature was rewritten (s → n − s)', async () => {
+    const credential = await issuer.issue(holder.publicJwk);
+    const [jwt, ...rest] = credential.split('~');
+    const [header, payload, signature] = jwt!.split('.');
+    const bytes = Buffer.from(signature!, 'base64url');
+    const n = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
+    const s = BigInt(`0x${bytes.subarray(32).toString('hex')}`);
+    const flipped = Buffer.concat([
+      bytes.subarray(0, 32),
+      Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+    ]);
+    const twin = [`${header}.${payload}.${flipped.toString('base64url')}`, ...rest].join('~');
+    const first = await verifier.verify(await show(credential), consume);
+    const second = await verifier.verify(await show(twin, ['age_range']), consume);
+    assert.ok(first.ok, 'the original is accepted');
+    // Still a valid signature: only the credential id can stop a second use on another persona.
+    assert.ok(second.ok);
+    assert.equal(second.credentialId, first.credentialId);
+  });
+});

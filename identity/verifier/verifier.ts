@@ -56,7 +56,7 @@ export type VerifyResult =
   | {
       ok: true;
       badge: Badge;
-      /** SHA-256 of the issuer-signed part: lets the caller refuse a second use. Not the credential. */
+      /** SHA-256 of the issuer's signing input (header and payload): lets the caller refuse a second use. */
       credentialId: string;
     }
   | { ok: false; reason: VerifyFailure };
@@ -266,7 +266,9 @@ export function createVerifier(options: VerifierOptions) {
 
     return {
       ok: true,
-      credentialId: sha256(issuerJwt),
+      // The signed part only: an ECDSA signature can be rewritten (s → n − s, or other base64
+      // padding bits) into another valid one, which would give one credential a second id.
+      credentialId: sha256(issuerJwt.slice(0, issuerJwt.lastIndexOf('.'))),
       badge: {
         issuer: issuer.url,
         issuerName: issuer.name ?? (await cache.displayName(issuer.url)) ?? new URL(issuer.url).host,
