@@ -1,45 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { createOperator } from '../identity/service/enrolment.ops.ts';
+import { type Browser, launchChromium, requireChromium, seriousViolations } from './support/browser.ts';
 import { databaseKinds } from './support/databases.ts';
 import { openIdentityTestDb, startIdentityApp } from './support/identity-service.ts';
 import { freePort, startTestInstance, type TestInstance } from './support/instance.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OPERATOR = { email: 'desk@town.example', password: 'a desk password long enough' };
 const RESIDENT = {
   email: 'camille@example.org',
   password: 'a long enough password',
   handle: 'camille',
   displayName: 'Camille',
-};
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious or critical axe-core violations of the page as it stands (rule id and where). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the pages' CSP (script-src 'self') does not govern.
-  await page.evaluate(axeSource);
-  const { passes, serious } = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<AxeResults> } }).axe;
-    const results = await axe.run();
-    return {
-      passes: results.passes.length,
-      serious: results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    };
-  });
-  assert.ok(passes > 0, 'axe-core ran its rules');
-  return serious;
-}
-type AxeResults = {
-  passes: unknown[];
-  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
 };
 
 /**
@@ -55,21 +28,12 @@ for (const kind of databaseKinds()) {
     let identityDb: Awaited<ReturnType<typeof openIdentityTestDb>>;
     let identity: Awaited<ReturnType<typeof startIdentityApp>>;
     let platform: TestInstance;
-    let context: BrowserContext;
+    let browser: Browser;
     let page: Page;
-    let profileDir: string;
     let walletUrl: string;
 
     before(async function () {
-      if (!existsSync(CHROMIUM)) {
-        if (!process.env.CI) {
-          console.warn(
-            `    skipped: ${CHROMIUM} is missing (apt-get install -y chromium); CI runs this file`,
-          );
-          this.skip();
-        }
-        assert.fail(`${CHROMIUM} is missing; CI must install it`);
-      }
+      requireChromium(this);
       const platformPort = await freePort();
       identityDb = await openIdentityTestDb(kind);
       identity = await startIdentityApp(identityDb.handle, {
@@ -88,31 +52,16 @@ for (const kind of databaseKinds()) {
         .expect(201);
       walletUrl = enrolled.body.wallet_url;
 
-      profileDir = mkdtempSync(path.join(tmpdir(), 'parvis-chromium-'));
       // A fresh profile each run: no wallet, cookie or cache left over from another run.
-      context = await chromium.launchPersistentContext(profileDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        locale: 'fr-FR',
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
-      page = await context.newPage();
+      browser = await launchChromium({ locale: 'fr-FR' });
+      page = await browser.context.newPage();
     });
 
     after(async () => {
-      await context?.close();
+      await browser?.close();
       await platform?.close();
       await identity?.close();
       await identityDb?.drop();
-      if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     });
 
     it('receives a batch in the wallet with keys made in the page, non-extractable, kept in IndexedDB', async () => {

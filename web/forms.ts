@@ -41,11 +41,15 @@ export function enteredValues(body: unknown, keep: readonly string[]): FormValue
   return values;
 }
 
-/** The list of errors at the top of a form, each linking to its field (focus lands on it). */
+/**
+ * The list of errors at the top of a form, each linking to its field (focus lands on it). The
+ * summary takes focus when the page loads (`autofocus`: pages run no script), so keyboard and
+ * screen-reader users start from the errors rather than from the top of the page.
+ */
 export function errorSummary(pc: PageContext, errors: FormErrors, labels: Record<string, string>): SafeHtml {
   const fields = Object.keys(errors);
   if (fields.length === 0) return html``;
-  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>
     <h2 id="error-summary-title">${pc.t('form.errorSummary', { count: fields.length })}</h2>
     <ul>
       ${fields.map((f) =>

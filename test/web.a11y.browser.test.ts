@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { isNull } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { findAccountByEmail, signUp } from '../models/accounts.ops.ts';
+import { createPersona } from '../models/personas.ops.ts';
+import { publicReplyRows } from '../models/posts.queries.ts';
+import { posts } from '../models/schema/index.ts';
+import { seedDemo } from '../server/demo/seed.ts';
+import { DEMO_PASSWORD } from '../server/demo/town.ts';
+import {
+  axeViolations,
+  type Browser,
+  launchChromium,
+  requireChromium,
+  WCAG21_AA,
+} from './support/browser.ts';
+import { startTestInstance, type TestInstance } from './support/instance.ts';
+
+const RESIDENT = { email: 'camille@demo.parvis.invalid', handle: 'camille_b', displayName: 'Camille B.' };
+const SECOND = { handle: 'velo_centre', displayName: 'Vélo du Centre' };
+const ADMIN = { email: 'admin@example.org', password: 'an admin password long enough' };
+const LANGS = ['fr', 'en'] as const;
+
+/** Minor and moderate findings, printed at the end: worth fixing, not failing the build. */
+const lesser: string[] = [];
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page and fails on any serious or
+ * critical violation; minor and moderate ones are collected for the report.
+ */
+async function checkAxe(page: Page, where: string): Promise<void> {
+  const violations = await axeViolations(page, WCAG21_AA);
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of violations.filter((x) => !serious.includes(x)))
+    lesser.push(`${where}: [${v.impact}] ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
+  assert.deepEqual(
+    serious.map((v) => `${v.id} [${v.impact}] ${v.help}: ${v.targets.join(', ')}`),
+    [],
+    `no serious or critical axe violation on ${where}`,
+  );
+}
+
+async function visit(page: Page, url: string, lang: string, status = 200): Promise<void> {
+  const response = await page.goto(url);
+  assert.equal(response?.status(), status, `${url} answers ${status}`);
+  assert.equal(await page.getAttribute('html', 'lang'), lang, `${url} is in ${lang}`);
+}
+
+/** Logs in through the real form, typing as a person would and sending it with Enter. */
+async function logIn(page: Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.locator('#f-email').fill(email);
+  await page.locator('#f-password').fill(password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.keyboard.press('Enter')]);
+}
+
+/** The element that has focus, described by tag, id and class (enough to tell them apart here). */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el) return '';
+    return `${el.tagName.toLowerCase()}#${el.id}.${el.className} ${(el.textContent ?? '').trim()}`;
+  });
+}
+
+/** Presses Tab until the focused element matches, within a bound so a trap cannot hang the test. */
+async function tabTo(page: Page, matches: (desc: string) => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press('Tab');
+    if (matches(await focused(page))) return;
+  }
+  assert.fail(`Tab never reached ${what}`);
+}
+
+/**
+ * The web pages in a real browser (Debian's Chromium through playwright-core) on the demo town,
+ * in French and in English: axe-core finds no serious or critical WCAG 2.1 AA violation, the
+ * skip link, the language and persona switchers and the forms work with the keyboard alone.
+ * PGlite only: what is checked here is the markup, which does not depend on the database.
+ */
+describe('web: accessibility of the pages in a real browser (pglite)', function () {
+  this.timeout(180_000);
+  let instance: TestInstance;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let postId: string;
+
+  before(async function () {
+    requireChromium(this);
+    instance = await startTestInstance('pglite');
+    base = instance.url;
+    const { ctx } = instance;
+    assert.ok((await signUp(ctx, { ...ADMIN, handle: 'admin_a11y', displayName: 'Admin' }, 'admin')).ok);
+    assert.deepEqual(await seedDemo(ctx, { name: 'Parvis' }), { ok: true, created: true });
+    const account = await findAccountByEmail(ctx.db, RESIDENT.email);
+    assert.ok(account);
+    // A second persona, so that the switcher and the delete confirmation have something to show.
+    assert.ok((await createPersona(ctx, account.id, { ...SECOND, bio: '', districtSlug: 'centre' })).ok);
+    // A top-level post with replies: its page shows a thread.
+    const roots = await ctx.db.select({ id: posts.id }).from(posts).where(isNull(posts.inReplyToId));
+    for (const r of roots) if ((await publicReplyRows(ctx.db, r.id)).length > 1) postId = r.id;
+    assert.ok(postId, 'the demo has a post with replies');
+    browser = await launchChromium({ locale: 'fr-FR' });
+    page = await browser.context.newPage();
+  });
+
+  after(async () => {
+    if (lesser.length) console.log(`    minor or moderate axe findings:\n      ${lesser.join('\n      ')}`);
+    await browser?.close();
+    await instance?.close();
+  });
+
+  for (const lang of LANGS) {
+    describe(`in ${lang}`, () => {
+      before(async () => {
+        await browser.context.clearCookies();
+        // ?lang= sets the language cookie: every later page of this block is in that language.
+        await visit(page, `${base}/?lang=${lang}`, lang);
+      });
+
+      const publicPages: [string, () => string][] = [
+        ['the home page', () => '/'],
+        ['the districts', () => '/districts'],
+        ['the privacy page', () => '/about/privacy'],
+        ['the login form', () => '/login'],
+        ['the sign-up form', () => '/signup'],
+        ['a persona page', () => '/@arnaud_r'],
+        ['an institution page', () => '/@mairie'],
+        ['a post page with its thread', () => `/posts/${postId}`],
+      ];
+      for (const [what, path] of publicPages) {
+        it(`${what} has no serious or critical violation`, async () => {
+          await visit(page, `${base}${path()}`, lang);
+          await checkAxe(page, `${path()} (${lang})`);
+        });
+      }
+
+      it('the 404 page has no serious or critical violation', async () => {
+        await visit(page, `${base}/nowhere-to-be-found`, lang, 404);
+        await checkAxe(page, `404 (${lang})`);
+      });
+
+      it('a failed sign-up focuses the error summary, whose links lead to the fields', async () => {
+        await visit(page, `${base}/signup`, lang);
+        await page.locator('#f-email').fill('not an e-mail');
+        await Promise.all([
+          page.waitForLoadState('load'),
+          page.locator('main form button[type=submit]').click(),
+        ]);
+        await page.waitForSelector('.error-summary');
+        assert.equal(await page.getAttribute('html', 'lang'), lang);
+        assert.match(await page.title(), lang === 'fr' ? /^Erreur/ : /^Error/);
+        assert.match(await focused(page), /^div#\.error-summary/, 'the error summary has focus');
+        const first = page.locator('.error-summary a').first();
+        const target = (await first.getAttribute('href')) ?? '';
+        assert.match(target, /^#f-/);
+        await first.press('Enter');
+        assert.match(
+          await focused(page),
+          new RegExp(`^(input|select|textarea)${target}\\.`),
+          'focus on the field',
+        );
+        await checkAxe(page, `/signup after a failed submit (${lang})`);
+      });
+
+      describe('signed in as a resident', () => {
+        before(async () => {
+          await logIn(page, base, RESIDENT.email, DEMO_PASSWORD);
+        });
+        after(async () => {
+          await browser.context.clearCookies();
+          await visit(page, `${base}/?lang=${lang}`, lang);
+        });
+        for (const path of [
+          '/settings/account',
+          '/settings/personas',
+          `/settings/personas/${SECOND.handle}/delete`,
+        ]) {
+          it(`${path} has no serious or critical violation`, async () => {
+            await visit(page, `${base}${path}`, lang);
+            await checkAxe(page, `${path} (${lang})`);
+          });
+        }
+      });
+
+      describe('signed in as an admin', () => {
+        before(async () => {
+          await logIn(page, base, ADMIN.email, ADMIN.password);
+        });
+        it('/admin/territory has no serious or critical violation', async () => {
+          await visit(page, `${base}/admin/territory`, lang);
+          await checkAxe(page, `/admin/territory (${lang})`);
+        });
+      });
+    });
+  }
+
+  describe('with the keyboard alone', () => {
+    before(async () => {
+      await browser.context.clearCookies();
+      await visit(page, `${base}/?lang=fr`, 'fr');
+    });
+
+    it('the first Tab reaches the skip link, which moves focus to the main content', async () => {
+      await visit(page, `${base}/`, 'fr');
+      await page.keyboard.press('Tab');
+      assert.match(await focused(page), /^a#\.skip-link /);
+      assert.ok(await page.locator('.skip-link').isVisible(), 'the focused skip link is visible');
+      await page.keyboard.press('Enter');
+      assert.match(await focused(page), /^main#main\./);
+      // The next Tab goes on from the main content, not back to the header.
+      await page.keyboard.press('Tab');
+      assert.ok(
+        await page.evaluate(() => document.querySelector('main')?.contains(document.activeElement)),
+        'Tab after the skip link stays in the main content',
+      );
+    });
+
+    it('the language switcher works with Tab and Enter', async () => {
+      await visit(page, `${base}/districts`, 'fr');
+      await tabTo(page, (d) => d.startsWith('a#.') && d.endsWith(' English'), 'the language switcher');
+      await Promise.all([page.waitForURL(/lang=en/), page.keyboard.press('Enter')]);
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      assert.equal(new URL(page.url()).pathname, '/districts', 'the switcher stays on the same page');
+      await tabTo(page, (d) => d.endsWith(' Français'), 'the language switcher back');
+      await Promise.all([page.waitForURL(/lang=fr/), page.keyboard.press('Enter')]);
+      assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+    });
+
+    it('the login form is sent with Enter and the persona switcher works with the keyboard', async () => {
+      await page.goto(`${base}/login`);
+      await tabTo(page, (d) => d.startsWith('input#f-email'), 'the e-mail field');
+      await page.keyboard.type(RESIDENT.email);
+      await page.keyboard.press('Tab');
+      assert.match(await focused(page), /^input#f-password/);
+      await page.keyboard.type(DEMO_PASSWORD);
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.keyboard.press('Enter')]);
+      assert.match((await page.locator('.persona-current').textContent()) ?? '', /@camille_b/);
+
+      await tabTo(page, (d) => d.startsWith('summary'), 'the persona switcher');
+      await page.keyboard.press('Enter');
+      assert.ok(await page.locator('.persona-switcher').evaluate((d) => (d as HTMLDetailsElement).open));
+      await tabTo(
+        page,
+        (d) => d.includes(`@${SECOND.handle}`) && d.startsWith('button'),
+        'the other persona',
+      );
+      await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+      await page.waitForFunction(
+        (h) => document.querySelector('.persona-current')?.textContent?.includes(`@${h}`),
+        SECOND.handle,
+      );
+      await checkAxe(page, 'after switching persona (fr)');
+    });
+
+    it('a settings form is sent with Enter from a text field', async () => {
+      await page.goto(`${base}/settings/personas`);
+      await page.locator('#f-handle').focus();
+      await page.keyboard.type('jardin_clos');
+      await page.locator('#f-displayName').focus();
+      await page.keyboard.type('Jardin clos');
+      await Promise.all([page.waitForURL(/done=/), page.keyboard.press('Enter')]);
+      assert.ok(await page.locator('.persona-list .handle', { hasText: '@jardin_clos' }).isVisible());
+    });
+
+    it('takes screenshots of the home page and a persona page (fr) for a look', async () => {
+      await visit(page, `${base}/`, 'fr');
+      await page.screenshot({ path: '/tmp/parvis-home-fr.png', fullPage: true });
+      await visit(page, `${base}/@arnaud_r`, 'fr');
+      await page.screenshot({ path: '/tmp/parvis-persona-fr.png', fullPage: true });
+      await page.setViewportSize({ width: 360, height: 740 });
+      await visit(page, `${base}/`, 'fr');
+      await page.screenshot({ path: '/tmp/parvis-home-fr-narrow.png', fullPage: true });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no horizontal scrolling at 360 px (overflow ${overflow} px)`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+    });
+  });
+});
