@@ -54,6 +54,12 @@ for (const kind of databaseKinds()) {
       return post(req, { vp_token: JSON.stringify({ residence: [shown] }), state: req.state }).expect(status);
     }
 
+    /** A presentation posted without expecting a status, for answers racing each other. */
+    async function unchecked(req: PresentationRequest, held: HeldCredential, claims = ['resident_of']) {
+      const shown = await present(held, { claims, audience: req.client_id, nonce: req.nonce });
+      return post(req, { vp_token: JSON.stringify({ residence: [shown] }), state: req.state });
+    }
+
     before(async () => {
       identityDb = await openIdentityTestDb(kind);
       identity = await startIdentityApp(identityDb.handle);
@@ -221,6 +227,33 @@ for (const kind of databaseKinds()) {
       const { removed } = await expireBadges(platform.database.db, later);
       assert.equal(removed, 1);
       assert.equal((await platform.database.db.select().from(badgeRequests)).length, 0);
+    });
+
+    it('lets only one of two simultaneous answers to one request through (its nonce is spent once)', async () => {
+      const req = await ask();
+      const before = await count();
+      const [a, b] = [wallet.shift()!, wallet.shift()!];
+      const answers = await Promise.all([a, b].map((held) => unchecked(req, held)));
+      assert.deepEqual(answers.map((r) => r.status).sort(), [200, 400]);
+      assert.equal(answers.find((r) => r.status === 400)?.body.detail, 'request-used');
+      assert.equal((await count()).badges, before.badges + 1);
+      assert.equal((await count()).used, before.used + 1, 'the refused credential stays unspent');
+    });
+
+    it('stores one credential presented at once to two personas on only one of them', async () => {
+      const held = wallet.shift()!;
+      const mine = await ask();
+      const theirs = (
+        await other
+          .post('/api/v1/personas/other/badges/request')
+          .send({ claims: ['resident_of'] })
+          .expect(201)
+      ).body.request as PresentationRequest;
+      const before = await count();
+      const answers = await Promise.all([mine, theirs].map((req) => unchecked(req, held, ['resident_of'])));
+      assert.deepEqual(answers.map((r) => r.status).sort(), [200, 409]);
+      assert.equal(answers.find((r) => r.status === 409)?.body.detail, 'credential-already-used');
+      assert.equal((await count()).badges, before.badges + 1);
     });
   });
 }
