@@ -8,6 +8,8 @@ import { accountPages } from '../web/routes/account.routes.ts';
 import { adminPages } from '../web/routes/admin.routes.ts';
 import { authPages } from '../web/routes/auth.routes.ts';
 import { badgePages } from '../web/routes/badges.routes.ts';
+import { feedPages } from '../web/routes/feed.routes.ts';
+import { followingPages } from '../web/routes/following.routes.ts';
 import { homePages } from '../web/routes/home.routes.ts';
 import { personaPages } from '../web/routes/personas.routes.ts';
 import { postPages } from '../web/routes/posts.routes.ts';
@@ -61,6 +63,8 @@ export function mountWeb(web: Router, ctx: AppContext, passport: passport.Passpo
   web.use(badgePages(ctx));
   web.use(profilePages(ctx));
   web.use(postPages(ctx));
+  web.use(feedPages(ctx));
+  web.use(followingPages(ctx));
   web.use(adminPages(ctx));
   web.use(aboutPages(ctx));
   // Keep last: routers mounted after the 404 page would never be reached.

@@ -1,81 +1,123 @@
 import { type Request, type Response, Router } from 'express';
-import { resolveAuthor } from '../../models/posts.ops.ts';
+import { deletePost, editPost, publishPost, resolveAuthor } from '../../models/posts.ops.ts';
 import {
   type Author,
+  authorHandle,
   findPostRow,
   getThread,
   localPostIri,
-  type PostView,
 } from '../../models/posts.queries.ts';
+import type { Post } from '../../models/schema/index.ts';
 import type { AppContext } from '../../server/context.ts';
 import { type PageContext, pageContext } from '../context.ts';
 import { sendError } from '../errors.ts';
-import { html, raw, type SafeHtml } from '../html.ts';
-import { sendPage } from '../layout.ts';
-
-/** The few words of this page, kept here until they join the shared translation files. */
-const WORDS = {
-  fr: {
-    by: 'Message de',
-    replies: 'Réponses',
-    inReplyTo: 'En réponse à',
-    deleted: 'Ce message a été supprimé.',
-    edited: 'modifié',
-    remote: 'voix du fédivers, non vérifiée',
-    followersOnly: 'réservé aux abonné·es',
-    counts: (n: { likes: number; announces: number }) => `${n.likes} soutien(s) · ${n.announces} partage(s)`,
-  },
-  en: {
-    by: 'Post by',
-    replies: 'Replies',
-    inReplyTo: 'In reply to',
-    deleted: 'This post was deleted.',
-    edited: 'edited',
-    remote: 'fediverse voice, unverified',
-    followersOnly: 'followers only',
-    counts: (n: { likes: number; announces: number }) => `${n.likes} support(s) · ${n.announces} share(s)`,
-  },
-} as const;
+import type { FormErrors, FormValues } from '../forms.ts';
+import { requireSignedIn } from '../guards.ts';
+import { html } from '../html.ts';
+import { csrfField, sendPage } from '../layout.ts';
+import { composerForm, postArticle, postNotice } from '../views/posts.view.ts';
+import { publishError, readPostForm, viewerOf } from './post-form.ts';
 
 function wantsActivityJson(req: Request): boolean {
   const accepted = req.accepts(['text/html', 'application/activity+json', 'application/ld+json']);
   return accepted === 'application/activity+json' || accepted === 'application/ld+json';
 }
 
-function postArticle(pc: PageContext, post: PostView, level: 'main' | 'item'): SafeHtml {
-  const w = WORDS[pc.lang];
-  const a = post.author;
-  const when = new Date(post.published);
-  // The page's h1 already names the main post's author; posts around it are h3 under an h2.
-  const name = html`<a href="${a.url}">${a.displayName || a.handle}</a>`;
-  const heading =
-    level === 'main' ? html`<p class="post-author">${name}</p>` : html`<h3 class="post-author">${name}</h3>`;
-  return html`<article class="post"${post.language ? html` lang="${post.language}"` : ''}>
-    <header>
-      ${heading}
-      <p class="handle">${a.kind === 'remote' ? a.handle : `@${a.handle}`}
-        ${a.kind === 'remote' ? html` <span class="badge-unverified">${w.remote}</span>` : ''}</p>
-      <p class="post-meta"><a href="${post.local ? `/posts/${post.id}` : post.url}"><time datetime="${post.published}">${when.toLocaleString(pc.lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })}</time></a>
-        ${post.updated ? html` · ${w.edited}` : ''}
-        ${post.visibility === 'followers' ? html` · ${w.followersOnly}` : ''}</p>
-    </header>
-    ${
-      post.deleted
-        ? html`<p class="post-deleted">${w.deleted}</p>`
-        : // Stored HTML is safe by construction: escaped text for local posts, sanitised on arrival for remote ones.
-          html`<div class="post-content">${raw(post.content)}</div>`
-    }
-    <footer class="post-counts">${w.counts(post.counts)}</footer>
-  </article>`;
-}
+type FormState = { values: FormValues; errors: FormErrors; status: number };
+const blankForm: FormState = { values: {}, errors: {}, status: 200 };
 
 /**
- * `/posts/:id`: the page of a post with its thread, for browsers; ActivityPub clients get the
- * Note from Fedify before this route, and reach it only for a deleted post (410 + Tombstone)
- * or one they may not read (404).
+ * `/posts/:id`: the page of a post with its thread, for browsers, with a reply form for
+ * signed-in people and edit/delete for its author; ActivityPub clients get the Note from Fedify
+ * before this route, and reach it only for a deleted post (410 + Tombstone) or one they may not
+ * read (404).
  */
 export function postPages(ctx: AppContext): Router {
   const router = Router();
+  router.use(['/posts/:id/reply', '/posts/:id/edit', '/posts/:id/delete'], requireSignedIn);
+
+  /**
+   * The author the signed-in account may act as on this post: the persona that wrote it when the
+   * account owns it, or the institution for an admin; undefined for anybody else.
+   */
+  async function actingAuthor(pc: PageContext, post: Post): Promise<Author | undefined> {
+    if (!pc.account || post.authorActorIri !== null) return undefined;
+    if (post.authorPersonaId) {
+      const own = pc.personas.find((p) => p.id === post.authorPersonaId);
+      return own && { kind: 'persona', id: own.id, handle: own.handle };
+    }
+    const ref = await authorHandle(ctx.db, post);
+    if (ref?.kind !== 'institution') return undefined;
+    const r = await resolveAuthor(ctx.db, pc.account.id, ref.handle);
+    return r.ok ? r.author : undefined;
+  }
+
+  async function renderPost(req: Request<{ id: string }>, res: Response, pc: PageContext, reply = blankForm) {
+    const { t } = pc;
+    const thread = await getThread(ctx.db, ctx.config.publicUrl, req.params.id, await viewerOf(ctx, req));
+    if (!thread) return sendError(res, pc, 'notFound');
+    const { post } = thread;
+    const row = await findPostRow(ctx.db, post.id);
+    const mine = row && !post.deleted ? await actingAuthor(pc, row) : undefined;
+    const title = `${t('post.by')} ${post.author.displayName || post.author.handle}`;
+    const persona = pc.activePersona;
+    const replyForm =
+      post.deleted || !post.local
+        ? ''
+        : persona
+          ? html`<section aria-labelledby="reply-title" class="reply-form">
+              <h2 id="reply-title">${t('post.replyTitle')}</h2>
+              <p class="hint">${t('post.replyAs', { name: persona.displayName, handle: persona.handle })}</p>
+              ${composerForm(pc, {
+                action: `/posts/${post.id}/reply`,
+                idPrefix: 'reply',
+                submit: t('post.replySubmit'),
+                values: reply.values,
+                errors: reply.errors,
+                visibility: true,
+              })}
+            </section>`
+          : pc.account
+            ? ''
+            : html`<p><a href="/login?next=${encodeURIComponent(`/posts/${post.id}`)}">${t('post.loginToReply')}</a></p>`;
+    res.set('Vary', 'Accept');
+    sendPage(res, pc, {
+      status: reply.status !== 200 ? reply.status : post.deleted ? 410 : 200,
+      title,
+      hasErrors: Object.keys(reply.errors).length > 0,
+      // People are never indexed; only institutions' posts may be.
+      noindex: post.author.kind !== 'institution',
+      body: html`
+        <h1>${title}</h1>
+        ${postNotice(pc, req.query.done)}
+        ${
+          thread.ancestors.length > 0
+            ? html`<section aria-labelledby="ancestors-heading" class="thread-ancestors">
+              <h2 id="ancestors-heading">${t('post.inReplyTo')}</h2>
+              ${thread.ancestors.map((p) => postArticle(pc, p, 'h3'))}
+            </section>`
+            : ''
+        }
+        ${postArticle(pc, post, 'main')}
+        ${
+          mine
+            ? html`<nav class="post-actions" aria-label="${t('post.authorActions')}"><ul class="actions">
+                <li><a href="/posts/${post.id}/edit">${t('post.edit')}</a></li>
+                <li><a href="/posts/${post.id}/delete">${t('post.delete')}</a></li>
+              </ul></nav>`
+            : ''
+        }
+        ${replyForm}
+        ${
+          thread.descendants.length > 0
+            ? html`<section aria-labelledby="replies-heading" class="thread-replies">
+              <h2 id="replies-heading">${t('post.replies')} (${thread.descendants.length})</h2>
+              ${thread.descendants.map((p) => postArticle(pc, p, 'h3'))}
+            </section>`
+            : ''
+        }`,
+    });
+  }
 
   router.get('/posts/:id', async (req: Request<{ id: string }>, res: Response) => {
     if (wantsActivityJson(req)) {
@@ -94,43 +136,121 @@ export function postPages(ctx: AppContext): Router {
       }
       return void res.status(404).end();
     }
+    await renderPost(req, res, await pageContext(ctx, req));
+  });
+
+  router.post('/posts/:id/reply', async (req: Request<{ id: string }>, res: Response) => {
     const pc = await pageContext(ctx, req);
-    let viewer: Author | undefined;
-    if (req.user) {
-      const r = await resolveAuthor(ctx.db, req.user.id);
-      if (r.ok) viewer = r.author;
+    const form = readPostForm(pc, req.body);
+    if (!form.ok) return renderPost(req, res, pc, { ...form, status: 400 });
+    const author = await resolveAuthor(ctx.db, req.user!.id);
+    if (!author.ok) {
+      const errors = { _form: pc.t('composer.noPersona') };
+      return renderPost(req, res, pc, { values: form.values, errors, status: 400 });
     }
-    const thread = await getThread(ctx.db, ctx.config.publicUrl, req.params.id, viewer);
-    if (!thread) return sendError(res, pc, 'notFound');
-    const w = WORDS[pc.lang];
-    const { post } = thread;
-    const title = `${w.by} ${post.author.displayName || post.author.handle}`;
-    res.set('Vary', 'Accept');
-    sendPage(res, pc, {
-      status: post.deleted ? 410 : 200,
-      title,
-      // People are never indexed; only institutions' posts may be.
-      noindex: post.author.kind !== 'institution',
-      body: html`
-        <h1>${title}</h1>
-        ${
-          thread.ancestors.length > 0
-            ? html`<section aria-labelledby="ancestors-heading" class="thread-ancestors">
-              <h2 id="ancestors-heading">${w.inReplyTo}</h2>
-              ${thread.ancestors.map((p) => postArticle(pc, p, 'item'))}
-            </section>`
-            : ''
-        }
-        ${postArticle(pc, post, 'main')}
-        ${
-          thread.descendants.length > 0
-            ? html`<section aria-labelledby="replies-heading" class="thread-replies">
-              <h2 id="replies-heading">${w.replies} (${thread.descendants.length})</h2>
-              ${thread.descendants.map((p) => postArticle(pc, p, 'item'))}
-            </section>`
-            : ''
-        }`,
+    // The parent must be readable by the one replying (a followers-only post of somebody else is not).
+    const thread = await getThread(ctx.db, ctx.config.publicUrl, req.params.id, author.author);
+    if (!thread || thread.post.deleted || !thread.post.local) return sendError(res, pc, 'notFound');
+    const result = await publishPost(ctx, author.author, {
+      content: form.content,
+      visibility: form.visibility,
+      inReplyTo: { postId: thread.post.id },
     });
+    if (!result.ok) {
+      const errors = publishError(pc, result.reason);
+      return renderPost(req, res, pc, { values: form.values, errors, status: 400 });
+    }
+    res.redirect(303, `/posts/${thread.post.id}?done=published`);
+  });
+
+  /** The post and the author acting on it, or a 404 page for anybody but its author. */
+  async function ownPost(req: Request<{ id: string }>, res: Response, pc: PageContext) {
+    const post = await findPostRow(ctx.db, req.params.id);
+    const author = post && !post.deletedAt ? await actingAuthor(pc, post) : undefined;
+    if (!post || !author) {
+      sendError(res, pc, 'notFound');
+      return undefined;
+    }
+    return { post, author };
+  }
+
+  function editPage(res: Response, pc: PageContext, post: Post, form: FormState) {
+    const { t } = pc;
+    sendPage(res, pc, {
+      status: form.status,
+      title: t('post.editTitle'),
+      noindex: true,
+      hasErrors: Object.keys(form.errors).length > 0,
+      body: html`<h1>${t('post.editTitle')}</h1>
+        ${composerForm(pc, {
+          action: `/posts/${post.id}/edit`,
+          idPrefix: 'edit',
+          submit: t('form.save'),
+          values: form.values,
+          errors: form.errors,
+          visibility: false,
+        })}
+        <p><a href="/posts/${post.id}">${t('post.back')}</a></p>`,
+    });
+  }
+
+  router.get('/posts/:id/edit', async (req: Request<{ id: string }>, res: Response) => {
+    const pc = await pageContext(ctx, req);
+    const own = await ownPost(req, res, pc);
+    if (!own) return;
+    editPage(res, pc, own.post, { values: { content: own.post.source ?? '' }, errors: {}, status: 200 });
+  });
+
+  router.post('/posts/:id/edit', async (req: Request<{ id: string }>, res: Response) => {
+    const pc = await pageContext(ctx, req);
+    const own = await ownPost(req, res, pc);
+    if (!own) return;
+    const form = readPostForm(pc, req.body);
+    if (!form.ok) return editPage(res, pc, own.post, { ...form, status: 400 });
+    const result = await editPost(ctx, own.author, own.post.id, form.content);
+    if (!result.ok) {
+      if (result.reason === 'not-found') return sendError(res, pc, 'notFound');
+      return editPage(res, pc, own.post, {
+        values: form.values,
+        errors: publishError(pc, result.reason),
+        status: 400,
+      });
+    }
+    res.redirect(303, `/posts/${own.post.id}?done=updated`);
+  });
+
+  function deletePage(res: Response, pc: PageContext, post: Post) {
+    const { t } = pc;
+    sendPage(res, pc, {
+      title: t('post.deleteTitle'),
+      noindex: true,
+      body: html`<h1>${t('post.deleteTitle')}</h1>
+        <blockquote class="post-content">${post.source ?? ''}</blockquote>
+        <p>${t('post.deleteWarning')}</p>
+        <form method="post" action="/posts/${post.id}/delete">
+          ${csrfField(pc)}
+          <input type="hidden" name="confirm" value="yes">
+          <button type="submit" class="danger">${t('post.deleteConfirm')}</button>
+        </form>
+        <p><a href="/posts/${post.id}">${t('form.cancel')}</a></p>`,
+    });
+  }
+
+  router.get('/posts/:id/delete', async (req: Request<{ id: string }>, res: Response) => {
+    const pc = await pageContext(ctx, req);
+    const own = await ownPost(req, res, pc);
+    if (own) deletePage(res, pc, own.post);
+  });
+
+  router.post('/posts/:id/delete', async (req: Request<{ id: string }>, res: Response) => {
+    const pc = await pageContext(ctx, req);
+    const own = await ownPost(req, res, pc);
+    if (!own) return;
+    // The confirmation page sends confirm=yes; a bare POST only shows that page again.
+    if (req.body?.confirm !== 'yes') return deletePage(res, pc, own.post);
+    const result = await deletePost(ctx, own.author, own.post.id);
+    if (!result.ok) return sendError(res, pc, 'notFound');
+    res.redirect(303, '/?done=deleted');
   });
 
   return router;

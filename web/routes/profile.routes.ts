@@ -1,12 +1,14 @@
-import { Router } from 'express';
+import { type Request, Router } from 'express';
+import { authorPosts } from '../../models/feeds.queries.ts';
 import { findInstitutionByHandle } from '../../models/institutions.ops.ts';
 import { findPersonaByHandle, publicPersonaView } from '../../models/personas.ops.ts';
 import type { AppContext } from '../../server/context.ts';
-import { pageContext } from '../context.ts';
+import { type PageContext, pageContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { html } from '../html.ts';
 import { sendPage } from '../layout.ts';
 import { badgeNoticeHtml, publicBadgeList } from '../views/badges.view.ts';
+import { postList } from '../views/posts.view.ts';
 
 /**
  * Public pages of local actors at /@handle. A persona's page shows only its public view (never
@@ -17,6 +19,20 @@ export function profilePages(ctx: AppContext): Router {
   const router = Router();
   // Where federation serves the actor (ADR 0003); the page links it for fediverse software.
   const actorUrl = (handle: string) => new URL(`/users/${handle}`, ctx.config.publicUrl).href;
+
+  /** The actor's public posts, newest first, paged; only its own, so nothing links to anybody else. */
+  async function postsSection(
+    req: Request,
+    pc: PageContext,
+    author: { kind: 'persona' | 'institution'; id: string; handle: string },
+  ) {
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const page = await authorPosts(ctx.db, ctx.config.publicUrl, author, { cursor });
+    return html`<section aria-labelledby="posts-title" class="profile-posts">
+      <h2 id="posts-title">${pc.t('profile.posts')}</h2>
+      ${postList(pc, page, { path: `/@${author.handle}`, under: 'h2', empty: pc.t('profile.noPosts'), paged: cursor !== undefined })}
+    </section>`;
+  }
 
   router.get('/@:handle', async (req, res) => {
     const pc = await pageContext(ctx, req);
@@ -34,7 +50,8 @@ export function profilePages(ctx: AppContext): Router {
           <p class="handle">@${institution.handle}</p>
           <p><span class="badge-institution">${t('profile.institutional')}</span></p>
           ${institution.description ? html`<p class="bio">${institution.description}</p>` : ''}
-        </article>`,
+        </article>
+        ${await postsSection(req, pc, { kind: 'institution', id: institution.id, handle: institution.handle })}`,
       });
     }
 
@@ -66,7 +83,8 @@ export function profilePages(ctx: AppContext): Router {
         </dl>
         ${publicBadgeList(pc, p.handle, p.badges)}
         <p class="hint">${t('profile.pseudonymNote')}</p>
-      </article>`,
+      </article>
+      ${await postsSection(req, pc, { kind: 'persona', id: persona.id, handle: persona.handle })}`,
     });
   });
 
