@@ -77,6 +77,42 @@ for (const kind of databaseKinds()) {
         .expect(401);
     });
 
+    it('refuses operator forms sent from another origin, even a sibling host of the same site, changing nothing', async () => {
+      const person = { familyName: 'Roux', givenNames: 'Nina', birthdate: '1980-02-02' };
+      await deskEnrol({ ...person, district: 'Centre' });
+      const before = await ctx.db.select().from(persons);
+      const forged = [
+        { origin: 'https://parvis.example' },
+        { origin: 'null' },
+        { 'sec-fetch-site': 'same-site' },
+        { 'sec-fetch-site': 'cross-site' },
+      ];
+      for (const headers of forged) {
+        const revoke = await operator
+          .post('/operator/revocations')
+          .set(headers)
+          .type('form')
+          .send({ ...person, reason: 'erased' })
+          .expect(403);
+        assert.equal(revoke.type, 'application/problem+json');
+        await operator
+          .post('/desk/enrolments')
+          .set(headers)
+          .type('form')
+          .send({ familyName: 'Intrus', givenNames: 'Ivan', birthdate: '1970-01-01', district: 'Gare' })
+          .expect(403);
+        await operator.post('/operator/keys/rotate').set(headers).expect(403);
+        await request(service.url).post('/operator/login').set(headers).send(OPERATOR).expect(403);
+      }
+      assert.deepEqual(await ctx.db.select().from(persons), before);
+      // The service's own pages still work.
+      await operator
+        .post('/operator/revocations')
+        .set({ origin: new URL(service.url).origin, 'sec-fetch-site': 'same-origin' })
+        .send({ ...person, reason: 'erased' })
+        .expect(204);
+    });
+
     it('answers bad desk input with problem+json and records nothing', async () => {
       const bad = await operator
         .post('/desk/enrolments')

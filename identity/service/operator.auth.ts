@@ -44,3 +44,30 @@ export function requireOperator(ctx: ServiceContext) {
     problem(res, 401, 'Operator sign-in required');
   };
 }
+
+/**
+ * Middleware: refuses a state-changing request that a browser sent from another origin. The
+ * session cookie is SameSite=Strict, but a page on a sibling host of the same site (the
+ * platform, say) would still carry it; browsers name the sender in `Origin` and
+ * `Sec-Fetch-Site`. A client that sends neither is no browser, and cannot be forged into one.
+ */
+export function refuseCrossOrigin(ctx: ServiceContext) {
+  const own = new URL(ctx.config.publicUrl).origin;
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const origin = req.headers.origin;
+    const site = req.headers['sec-fetch-site'];
+    if (
+      (origin !== undefined && origin !== own) ||
+      (site !== undefined && site !== 'same-origin' && site !== 'none')
+    ) {
+      return problem(
+        res,
+        403,
+        'Cross-origin request refused',
+        'operator forms are sent from this service only',
+      );
+    }
+    next();
+  };
+}

@@ -14,7 +14,12 @@ import { createCredentialOffer } from './grants.ops.ts';
 import { escapeHtml, parseBody, problem, wantsHtml } from './http.ts';
 import { field, langOf, messages, page } from './i18n.ts';
 import { rotateSigningKey } from './keys.ops.ts';
-import { type OperatorLocals, requireOperator, startOperatorSession } from './operator.auth.ts';
+import {
+  type OperatorLocals,
+  refuseCrossOrigin,
+  requireOperator,
+  startOperatorSession,
+} from './operator.auth.ts';
 import { rateLimit } from './rate-limit.ts';
 import { dedupKey } from './secrets.ts';
 import { revokePerson } from './status.ops.ts';
@@ -41,6 +46,7 @@ export const districtSelect = (ctx: ServiceContext, label: string) =>
 export function operatorRouter(ctx: ServiceContext): Router {
   const router = express.Router();
   const operatorOnly = requireOperator(ctx);
+  router.use(['/operator', '/desk', '/mailroom'], refuseCrossOrigin(ctx));
 
   router.get('/operator/login', (req, res) => {
     const t = messages[langOf(req)];
