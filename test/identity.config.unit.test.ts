@@ -72,4 +72,26 @@ describe('identity configuration and age brackets', () => {
     assert.notEqual(a, c);
     assert.equal(a.includes('lefevre'), false);
   });
+
+  it('derives one de-duplication key from the spellings a desk and an eID give of one person', () => {
+    const key = (familyName: string, givenNames: string, birthdate = '1985-05-05') =>
+      dedupKey('secret-one', { familyName, givenNames, birthdate });
+    const same: [string, string, string, string][] = [
+      // ligatures and ß, which Unicode decomposition keeps
+      ['Lœuillet', 'Lætitia', 'LOEUILLET', 'Laetitia'],
+      ['Straß', 'Jürgen', 'STRASS', 'Jurgen'],
+      // particles and compound family names, with or without space, hyphen or apostrophe
+      ['Le Goff', 'Anne', 'LEGOFF', 'Anne'],
+      ['d’Arc', 'Jeanne', "D'ARC", 'Jeanne'],
+      ['Saint-Exupéry', 'Antoine', 'Saint Exupery', 'Antoine'],
+      // given names listed in another order, with extra spaces
+      ['Martin', 'Marie  Claire Odile', 'Martin', 'Claire, Marie Odile'],
+    ];
+    for (const [family1, given1, family2, given2] of same) {
+      assert.equal(key(family1, given1), key(family2, given2), `${family1} ${given1} = ${family2} ${given2}`);
+    }
+    assert.notEqual(key('Martin', 'Marie'), key('Martin', 'Marie', '1985-05-06'));
+    assert.notEqual(key('Martin', 'Marie'), key('Martin', 'Marie Claire'));
+    assert.notEqual(key('Martin', 'Paul'), key('Paul', 'Martin'), 'family and given names stay apart');
+  });
 });

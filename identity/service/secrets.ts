@@ -24,13 +24,18 @@ export async function loadSecretKey(dataDir: string, configured: string | undefi
 
 export type LegalIdentity = { familyName: string; givenNames: string; birthdate: string };
 
-function normaliseName(name: string): string {
+/** Letters that Unicode decomposition keeps whole, spelled out as civil registers also write them. */
+const FOLDED: Record<string, string> = { æ: 'ae', œ: 'oe', ß: 'ss', ø: 'o', đ: 'd', ł: 'l', þ: 'th' };
+
+/** The name's words: no accents, case, ligatures or punctuation. */
+function nameWords(name: string): string[] {
   return name
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+    .replace(/[æœßøđłþ]/g, (c) => FOLDED[c]!)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
 
 /**
@@ -38,9 +43,11 @@ function normaliseName(name: string): string {
  * two methods gets the same key; without the secret it cannot be recomputed from a name.
  */
 export function dedupKey(secret: string, identity: LegalIdentity): string {
+  // A desk reads an ID card and an eID sends its own spelling: the family name is compared
+  // without its spaces or hyphens ("Le Goff", "LEGOFF"), given names in any order.
   const normalised = [
-    normaliseName(identity.familyName),
-    normaliseName(identity.givenNames),
+    nameWords(identity.familyName).join(''),
+    nameWords(identity.givenNames).sort().join(' '),
     identity.birthdate,
   ].join('\n');
   return createHmac('sha256', secret).update(normalised).digest('base64url');
