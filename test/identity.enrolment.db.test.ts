@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { eq } from 'drizzle-orm';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -121,6 +122,26 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(row?.methods, ['letter']);
       const again = await confirmLetter(ctx, { requestId: request.requestId, code: printed.code });
       assert.deepEqual(again, { ok: false, reason: 'not-found' });
+    });
+
+    it('keys the stored letter-code hash with the service secret, so a database copy cannot test codes', async () => {
+      const request = await requestLetter(ctx, { ...someone(), district: 'Centre', address: '8 rue Haute' });
+      assert.ok(request.ok);
+      const printed = await printLetter(ctx, request.requestId);
+      assert.ok(printed.ok);
+      const [row] = await ctx.db
+        .select()
+        .from(letterRequests)
+        .where(eq(letterRequests.id, request.requestId));
+      const plainHash = createHash('sha256').update(printed.code).digest('base64url');
+      assert.notEqual(row?.codeHash, plainHash, '50 bits of code are within reach of an offline search');
+      // Under another secret, the right code does not match.
+      const elsewhere = { ...ctx, secret: 'another-secret-of-at-least-thirty-two-chars' };
+      assert.deepEqual(await confirmLetter(elsewhere, { requestId: request.requestId, code: printed.code }), {
+        ok: false,
+        reason: 'wrong-code',
+      });
+      assert.ok((await confirmLetter(ctx, { requestId: request.requestId, code: printed.code })).ok);
     });
 
     it('offers no credentials for a letter sent in the name of someone already proven at the desk', async () => {

@@ -17,6 +17,7 @@ import {
   hashPassword,
   type LegalIdentity,
   letterCode,
+  letterCodeHash,
   normaliseLetterCode,
   sha256,
   verifyPassword,
@@ -169,7 +170,7 @@ export async function printLetter(ctx: ServiceContext, requestId: string) {
     }
     await tx
       .update(letterRequests)
-      .set({ codeHash: sha256(code), mailingBlock: null, attempts: 0 })
+      .set({ codeHash: letterCodeHash(ctx.secret, requestId, code), mailingBlock: null, attempts: 0 })
       .where(eq(letterRequests.id, requestId));
     return { ok: true as const, code, mailingBlock: request.mailingBlock, expiresAt: request.expiresAt };
   });
@@ -200,7 +201,8 @@ export async function confirmLetter(
     if (request.expiresAt <= now) return { ok: false as const, reason: 'expired' as const };
     if (request.attempts >= LETTER_MAX_ATTEMPTS)
       return { ok: false as const, reason: 'too-many-attempts' as const };
-    if (!constantTimeEqual(sha256(normaliseLetterCode(input.code)), request.codeHash)) {
+    const typed = letterCodeHash(ctx.secret, request.id, normaliseLetterCode(input.code));
+    if (!constantTimeEqual(typed, request.codeHash)) {
       await tx
         .update(letterRequests)
         .set({ attempts: request.attempts + 1 })

@@ -69,6 +69,14 @@ export function letterCode(): string {
   return code;
 }
 
+/**
+ * What is stored of a letter code: an HMAC under the service secret (kept outside the
+ * database) and bound to its request, since 50 bits would not resist an offline search.
+ */
+export function letterCodeHash(secret: string, requestId: string, code: string): string {
+  return createHmac('sha256', secret).update(`letter-code:${requestId}:${code}`).digest('base64url');
+}
+
 export function normaliseLetterCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, '');
 }
