@@ -1,6 +1,16 @@
 import type { Context, Federation } from '@fedify/fedify';
-import { Create, Delete, LanguageString, Note, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/vocab';
+import {
+  Create,
+  Delete,
+  LanguageString,
+  Mention,
+  Note,
+  PUBLIC_COLLECTION,
+  Tombstone,
+  Update,
+} from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
+import { findRemoteActorByIri } from '../models/federation.ops.ts';
 import { authorHandle, findPostRow, type PostAuthorRef, publicReplyRows } from '../models/posts.queries.ts';
 import { isRemoteFollowerOf } from '../models/remote-posts.ops.ts';
 import type { Post } from '../models/schema/index.ts';
@@ -32,42 +42,62 @@ function instant(date: Date): globalThis.Temporal.Instant {
   return Temporal.Instant.fromEpochMilliseconds(date.getTime()) as unknown as globalThis.Temporal.Instant;
 }
 
-/** The parent of a local post, as an IRI, with its author's IRI when we know it (to address the reply). */
+/**
+ * The parent of a local post, as an IRI, with its author's IRI and `@user@host` name when we
+ * know them (to address the reply and mention the author).
+ */
 async function parentOf(
   ctx: Context<AppContext>,
   post: Post,
-): Promise<{ iri: URL; authorIri: URL | undefined } | undefined> {
-  if (post.inReplyToIri) return { iri: new URL(post.inReplyToIri), authorIri: undefined };
+): Promise<{ iri: URL; author: { iri: URL; name: string | undefined } | undefined } | undefined> {
+  if (post.inReplyToIri) return { iri: new URL(post.inReplyToIri), author: undefined };
   if (!post.inReplyToId) return undefined;
   const parent = await findPostRow(ctx.data.db, post.inReplyToId);
   if (!parent) return undefined;
   if (parent.iri && parent.authorActorIri) {
-    return { iri: new URL(parent.iri), authorIri: new URL(parent.authorActorIri) };
+    // Mastodon finds the mentioned account by `href`; the name is only shown, when we know it.
+    const remote = await findRemoteActorByIri(ctx.data.db, parent.authorActorIri);
+    return {
+      iri: new URL(parent.iri),
+      author: { iri: new URL(parent.authorActorIri), name: remote?.handle },
+    };
   }
   const author = await authorHandle(ctx.data.db, parent);
-  return { iri: postUri(ctx, parent.id), authorIri: author ? ctx.getActorUri(author.handle) : undefined };
+  const host = new URL(ctx.canonicalOrigin).host;
+  return {
+    iri: postUri(ctx, parent.id),
+    author: author ? { iri: ctx.getActorUri(author.handle), name: `@${author.handle}@${host}` } : undefined,
+  };
 }
 
-/** Who a local post is addressed to: public → Public + followers; followers-only → followers. */
+/**
+ * Who a local post is addressed to: public → Public + followers; followers-only → followers.
+ * A reply also goes to the parent's author (in `cc`, and as `mention` for the Note's `tag`):
+ * Mastodon notifies the author of a reply only when it is mentioned.
+ */
 export async function audience(
   ctx: Context<AppContext>,
   post: Post,
   author: PostAuthorRef,
-): Promise<{ tos: URL[]; ccs: URL[]; parentAuthor: URL | undefined }> {
+): Promise<{ tos: URL[]; ccs: URL[]; parentAuthor: URL | undefined; mention: Mention | undefined }> {
   const followers = ctx.getFollowersUri(author.handle);
   const parent = await parentOf(ctx, post);
-  const parentAuthor = parent?.authorIri;
-  const extra =
-    parentAuthor && parentAuthor.href !== ctx.getActorUri(author.handle).href ? [parentAuthor] : [];
+  const other =
+    parent?.author && parent.author.iri.href !== ctx.getActorUri(author.handle).href
+      ? parent.author
+      : undefined;
+  const extra = other ? [other.iri] : [];
+  const mention = other ? new Mention({ href: other.iri, name: other.name ?? null }) : undefined;
+  const parentAuthor = parent?.author?.iri;
   if (post.visibility === 'public')
-    return { tos: [PUBLIC_COLLECTION], ccs: [followers, ...extra], parentAuthor };
-  return { tos: [followers], ccs: extra, parentAuthor };
+    return { tos: [PUBLIC_COLLECTION], ccs: [followers, ...extra], parentAuthor, mention };
+  return { tos: [followers], ccs: extra, parentAuthor, mention };
 }
 
 /** A local post as a Note. */
 export async function buildNote(ctx: Context<AppContext>, post: Post, author: PostAuthorRef): Promise<Note> {
   const id = postUri(ctx, post.id);
-  const { tos, ccs } = await audience(ctx, post, author);
+  const { tos, ccs, mention } = await audience(ctx, post, author);
   const parent = await parentOf(ctx, post);
   return new Note({
     id,
@@ -79,6 +109,7 @@ export async function buildNote(ctx: Context<AppContext>, post: Post, author: Po
       ? [post.content, new LanguageString(post.content, post.language)]
       : [post.content],
     replyTarget: parent?.iri ?? null,
+    tags: mention ? [mention] : [],
     published: instant(post.published),
     updated: post.updated ? instant(post.updated) : null,
     url: id,

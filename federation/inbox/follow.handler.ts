@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InboxContext } from '@fedify/fedify';
-import { Accept, type Follow, isActor, Reject } from '@fedify/vocab';
+import { Accept, Follow, isActor, Reject } from '@fedify/vocab';
 import { findLocalActor } from '../../models/federation.ops.ts';
 import { recordInboundFollow } from '../../models/follows.ops.ts';
 import { isDomainBlocked } from '../../models/instances.ops.ts';
@@ -30,11 +30,14 @@ export async function onFollow(ctx: InboxContext<AppContext>, follow: Follow): P
   if (!remote) return drop(follow, 'follower has no inbox');
 
   const me = ctx.getActorUri(local.handle);
+  // The answer embeds the Follow as Mastodon does (actor and object as IRIs), not the follower's
+  // whole actor document that `getActor` attached to it.
+  const answered = new Follow({ id: follow.id, actor: follow.actorId, object: follow.objectId });
   if (local.suspended || local.deleted) {
     await ctx.sendActivity(
       { identifier: local.handle },
       follower,
-      new Reject({ id: new URL(`#reject/${randomUUID()}`, me), actor: me, object: follow }),
+      new Reject({ id: new URL(`#reject/${randomUUID()}`, me), actor: me, object: answered }),
       { preferSharedInbox: true },
     );
     return;
@@ -47,7 +50,7 @@ export async function onFollow(ctx: InboxContext<AppContext>, follow: Follow): P
   await ctx.sendActivity(
     { identifier: local.handle },
     follower,
-    new Accept({ id: new URL(`#accept/${randomUUID()}`, me), actor: me, object: follow }),
+    new Accept({ id: new URL(`#accept/${randomUUID()}`, me), actor: me, object: answered }),
     { preferSharedInbox: true },
   );
 }
