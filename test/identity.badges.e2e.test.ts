@@ -247,6 +247,14 @@ for (const kind of databaseKinds()) {
       assert.equal(badge.label, 'Résident·e vérifié·e — quartier Gare — 40–49 ans');
     });
 
+    it('lets the wallet page send forms only to itself and the listed platform', async () => {
+      const page = await request(identityUrl).get('/wallet').expect(200);
+      assert.match(
+        page.headers['content-security-policy']!,
+        new RegExp(`form-action 'self' ${platformUrl};`),
+      );
+    });
+
     it('refuses a replayed presentation and stores nothing', async () => {
       const res = await fetch(firstAnswer.req.response_uri, {
         method: 'POST',

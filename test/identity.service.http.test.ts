@@ -465,6 +465,8 @@ for (const kind of databaseKinds()) {
       const fr = await request(service.url).get('/wallet').expect(200);
       assert.match(fr.text, /<html lang="fr">/);
       assert.match(fr.headers['content-security-policy']!, /script-src 'self'/);
+      // This service lists no verifier: its wallet may send a form to itself only.
+      assert.match(fr.headers['content-security-policy']!, /form-action 'self';/);
       const en = await request(service.url).get('/wallet?lang=en').expect(200);
       assert.match(en.text, /<html lang="en">/);
       assert.match(en.text, /My wallet/);
