@@ -267,6 +267,68 @@ for (const kind of databaseKinds()) {
       await eventually('the deletion', async () => (await findPostByIri(a.ctx.db, iri))?.deletedAt);
     });
 
+    it("our edit reaches Mastodon's shared inbox as an Update whose Note carries `updated`; our delete as a Tombstone", async () => {
+      const res = await alice.post('/api/v1/posts').send({ content: 'Version 1', visibility: 'public' });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const iri = res.body.iri as string;
+      const about = (type: string) => () =>
+        Promise.resolve(
+          m.received.findIndex((x) => x.type === type && ((x.object as Json)?.id ?? x.object) === iri),
+        );
+      const created = await eventually('the Create at Mastodon', async () => (await about('Create')()) + 1);
+      assert.equal(m.receivedAt[created - 1], '/inbox', 'delivered to the shared inbox');
+      assert.equal(
+        (await alice.patch(`/api/v1/posts/${res.body.id}`).send({ content: 'Version 2' })).status,
+        200,
+      );
+      const updated = await eventually('the Update at Mastodon', async () => (await about('Update')()) + 1);
+      const update = m.received[updated - 1]!;
+      const note = update.object as Json;
+      assert.equal(note.type, 'Note');
+      assert.equal(note.content, '<p>Version 2</p>');
+      assert.ok(
+        typeof note.updated === 'string' && note.updated > (note.published as string),
+        JSON.stringify(note),
+      );
+      assert.equal((await alice.delete(`/api/v1/posts/${res.body.id}`)).status, 204);
+      const deleted = await eventually('the Delete at Mastodon', async () => (await about('Delete')()) + 1);
+      const tombstone = m.received[deleted - 1]!.object as Json;
+      assert.equal(tombstone.type, 'Tombstone');
+      assert.equal(m.received[deleted - 1]!.actor, aliceIri());
+    });
+
+    it('a delivery that Mastodon answers 503 is tried again later', async () => {
+      let failed = false;
+      m.inboxAnswer = (activity) => {
+        if (failed || (activity.object as Json | undefined)?.content !== '<p>Deuxième essai</p>') return 202;
+        failed = true;
+        return 503;
+      };
+      const res = await alice.post('/api/v1/posts').send({ content: 'Deuxième essai', visibility: 'public' });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const attempts = () =>
+        m.received.filter((x) => x.type === 'Create' && (x.object as Json).id === res.body.iri).length;
+      await eventually('a second attempt after the 503', async () => attempts() >= 2);
+      m.releaseHanging();
+    });
+
+    it('publishing answers while the only follower server holds our delivery unanswered', async () => {
+      m.inboxAnswer = () => 'hang';
+      try {
+        const res = await alice
+          .post('/api/v1/posts')
+          .send({ content: 'Serveur bloqué', visibility: 'public' });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        // The delivery is (or will be) stuck at the remote server, never answered: the post was
+        // published without waiting for it.
+        await eventually('the delivery held by the stuck server', async () => m.hangingCount > 0);
+        const get = await alice.get(`/api/v1/posts/${res.body.id}`);
+        assert.equal(get.status, 200);
+      } finally {
+        m.releaseHanging();
+      }
+    });
+
     it('an Update of a Person refreshes our cached copy of the actor', async () => {
       m.rename('mallory', 'Mallory Martin');
       const update = {

@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signRequest } from '@fedify/fedify';
 
@@ -41,6 +41,14 @@ type Account = { name: string; displayName: string; keys: CryptoKeyPair; pem: st
 export class FakeMastodon {
   url = '';
   readonly received: Record<string, unknown>[] = [];
+  /** The inbox path of each entry of `received` (shared `/inbox` or `/users/x/inbox`). */
+  readonly receivedAt: string[] = [];
+  /**
+   * How the inboxes answer: a status, or 'hang' (the request is read and never answered, like
+   * a server that is stuck). Called with the activity received.
+   */
+  inboxAnswer: (activity: Record<string, unknown>) => number | 'hang' = () => 202;
+  private readonly hanging: ServerResponse[] = [];
   private server: Server | undefined;
   private readonly accounts = new Map<string, Account>();
 
@@ -51,8 +59,12 @@ export class FakeMastodon {
       req.on('end', () => {
         const path = req.url ?? '/';
         if (req.method === 'POST' && /^\/(users\/[^/]+\/)?inbox$/.test(path)) {
-          this.received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-          res.statusCode = 202;
+          const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          const answer = this.inboxAnswer(activity);
+          this.received.push(activity);
+          this.receivedAt.push(path);
+          if (answer === 'hang') return void this.hanging.push(res);
+          res.statusCode = answer;
           return res.end();
         }
         const account = /^\/users\/([^/]+)$/.exec(path)?.[1];
@@ -70,7 +82,19 @@ export class FakeMastodon {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** How many requests are held unanswered right now. */
+  get hangingCount(): number {
+    return this.hanging.length;
+  }
+
+  /** Answers normally again, and cuts the connections held so far (the sender sees a network error). */
+  releaseHanging(): void {
+    this.inboxAnswer = () => 202;
+    for (const res of this.hanging.splice(0)) res.destroy();
+  }
+
   async close(): Promise<void> {
+    this.releaseHanging();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
