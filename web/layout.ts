@@ -92,7 +92,8 @@ export function layout(pc: PageContext, page: Page): SafeHtml {
           ${navLink(pc, '/districts', t('nav.districts'))}
           ${
             pc.account
-              ? html`${navLink(pc, '/settings/personas', t('nav.personas'))}
+              ? html`${navLink(pc, '/feed', t('feed.title'))}
+                ${navLink(pc, '/settings/personas', t('nav.personas'))}
                 ${navLink(pc, '/settings/account', t('nav.account'))}
                 ${pc.account.role === 'admin' ? navLink(pc, '/admin/territory', t('nav.admin')) : ''}`
               : html`${navLink(pc, '/login', t('nav.login'))}${navLink(pc, '/signup', t('nav.signup'))}`
