@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { badgeVouchesFor, listActiveBadges, type PublicBadge, publicBadge } from './badges.ops.ts';
 import type { Db } from './db.ts';
 import type { DomainEvents } from './events.ts';
-import { accounts, districts, handles, type Persona, personas } from './schema/index.ts';
+import { accounts, districts, handles, type Persona, personas, posts } from './schema/index.ts';
 
 export const MAX_PERSONAS_PER_ACCOUNT = 10;
 
@@ -140,6 +140,10 @@ export async function deletePersona(
     const target = owned.find((p) => p.handle === handle);
     if (!target) return { ok: false, reason: 'not-found' };
     if (owned.length === 1) return { ok: false, reason: 'last-persona' };
+    const now = new Date();
+    // The creation times go too: the sign-up persona and its handle were created in the
+    // account's own transaction, with the account's exact `created_at`, which would tie the
+    // tombstone back to the account.
     await tx
       .update(personas)
       .set({
@@ -147,10 +151,17 @@ export async function deletePersona(
         displayName: '',
         bio: '',
         districtId: null,
-        deletedAt: new Date(),
-        updatedAt: new Date(),
+        deletedAt: now,
+        updatedAt: now,
+        createdAt: now,
       })
       .where(eq(personas.id, target.id));
+    await tx.update(handles).set({ createdAt: now }).where(eq(handles.handle, target.handle));
+    // What it wrote is erased, not just hidden (the actor's Delete tells other servers to do the same).
+    await tx
+      .update(posts)
+      .set({ content: '', source: null, deletedAt: sql`coalesce(${posts.deletedAt}, ${now})` })
+      .where(eq(posts.authorPersonaId, target.id));
     if (account.activePersonaId === target.id) {
       const next = owned.find((p) => p.id !== target.id)!;
       await tx.update(accounts).set({ activePersonaId: next.id }).where(eq(accounts.id, accountId));

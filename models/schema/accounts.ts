@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -61,9 +62,11 @@ export const handles = pgTable(
 export const personas = pgTable(
   'personas',
   {
+    // Random (v4), not time-ordered like other ids: a persona's id must not tell when it was
+    // made, which would match a deleted persona's tombstone to its account's own v7 id.
     id: uuid('id')
       .primaryKey()
-      .$defaultFn(() => uuidv7()),
+      .$defaultFn(() => randomUUID()),
     accountId: uuid('account_id').references((): AnyPgColumn => accounts.id, { onDelete: 'set null' }),
     handle: text('handle')
       .notNull()
