@@ -213,9 +213,11 @@ for (const kind of databaseKinds()) {
         content: 'Un banc place du marché, à l’ombre',
       });
       assert.equal(edited.status, 303);
-      const page = await agent.get(edited.headers.location);
+      assert.equal(edited.headers.location, `/posts/${mine.id}?done=updated`);
+      const page = await agent.get(`/posts/${mine.id}?done=updated`);
       assert.match(page.text, /Un banc place du marché, à l’ombre/);
       assert.match(page.text, /· modifié/);
+      assert.match(page.text, /<p class="notice" role="status">Message modifié\.<\/p>/);
 
       const confirm = await agent.get(`/posts/${mine.id}/delete`);
       assert.equal(confirm.status, 200);
