@@ -68,5 +68,26 @@ for (const kind of databaseKinds()) {
       assert.ok(!logged.includes(localPart), 'no log line carries the e-mail');
       assert.ok(!logged.includes(identity.password), 'no log line carries the password');
     });
+
+    it('a public API answer read with a session is private to it, and the same answer to a visitor is not', async () => {
+      const { agent } = await signUpAgent(instance.url, newIdentity('cache'));
+      const own = await agent.post('/api/v1/posts').send({ content: 'Entre nous', visibility: 'followers' });
+      assert.equal(own.status, 201);
+      const pub = await agent.post('/api/v1/posts').send({ content: 'Pour tout le monde' });
+      assert.equal(pub.status, 201);
+      for (const path of [`/api/v1/posts/${own.body.id}`, `/api/v1/posts/${own.body.id}/context`]) {
+        const res = await agent.get(path);
+        assert.equal(res.status, 200, path);
+        assert.equal(res.headers['cache-control'], 'private, no-store', `${path} read by its author`);
+      }
+      assert.equal((await request(instance.url).get(`/api/v1/posts/${own.body.id}`)).status, 404);
+      const visitor = await request(instance.url).get(`/api/v1/posts/${pub.body.id}`);
+      assert.equal(visitor.status, 200);
+      assert.equal(
+        visitor.headers['cache-control'],
+        undefined,
+        'a visitor’s answer is the same for everyone',
+      );
+    });
   });
 }

@@ -211,8 +211,17 @@ function checkingResponses(route: ApiRoute, report: MismatchReporter) {
   };
 }
 
+/**
+ * A public route read with a session may answer for that session (a followers-only post its
+ * persona may read): no shared cache may keep that answer and serve it to someone else.
+ */
+function privateWhenSession(req: Request, res: Response, next: NextFunction) {
+  if (req.user) res.setHeader('Cache-Control', 'private, no-store');
+  next();
+}
+
 function authGuard(auth: RouteAuth) {
-  if (auth === 'public') return passThrough;
+  if (auth === 'public') return privateWhenSession;
   const guard = auth === 'session' ? requireSession : requireRole(auth);
   // What a session sees is its own (its e-mail, its personas): no cache may keep it.
   return (req: Request, res: Response, next: NextFunction) => {
