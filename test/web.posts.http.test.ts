@@ -68,7 +68,8 @@ for (const kind of databaseKinds()) {
       assert.match(main, /<time datetime="\d{4}-\d\d-\d\dT[^"]+">/);
       const tram = await postBySource('Le projet de tramway');
       assert.match(main, new RegExp(`<a href="/posts/${tram.id}">Voir la discussion`));
-      assert.match(main, /3 réponse\(s\)/);
+      assert.match(main, /Réponses\u00a0: 3/);
+      assert.match(main, new RegExp(`<a href="/posts/${tram.id}">en réponse à un message</a>`));
       const newer = main.indexOf('Les berges des Prés');
       const older = main.indexOf('Le projet de tramway');
       assert.ok(newer > 0 && older > newer, 'the newest post comes first');

@@ -44,6 +44,12 @@ export function postArticle(
         ? html`<h2 class="post-author">${name}</h2>`
         : html`<h3 class="post-author">${name}</h3>`;
   const permalink = post.local ? `/posts/${post.id}` : post.url;
+  // In a list, a reply says what it answers (the thread page shows it in place instead).
+  const parent = post.inReplyTo;
+  const replyTo =
+    options.threadLink && parent
+      ? html` · <a href="${parent.id ? `/posts/${parent.id}` : parent.iri}">${t('post.replyTo')}</a>`
+      : '';
   const date = when.toLocaleString(pc.lang === 'fr' ? 'fr-FR' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -53,7 +59,7 @@ export function postArticle(
     <header>
       ${heading}
       <p class="handle">${a.kind === 'remote' ? a.handle : `@${a.handle}`}${authorMarker(pc, a.kind)}</p>
-      <p class="post-meta"><a href="${permalink}"><time datetime="${post.published}">${date}</time></a>${post.updated ? html` · ${t('post.edited')}` : ''}${post.visibility === 'followers' ? html` · ${t('post.followersOnly')}` : ''}</p>
+      <p class="post-meta"><a href="${permalink}"><time datetime="${post.published}">${date}</time></a>${post.updated ? html` · ${t('post.edited')}` : ''}${post.visibility === 'followers' ? html` · ${t('post.followersOnly')}` : ''}${replyTo}</p>
     </header>
     ${
       post.deleted
@@ -65,7 +71,7 @@ export function postArticle(
       <p class="post-counts">${t('post.replyCount', { count: post.counts.replies })} · ${t('post.counts', post.counts)}</p>
       ${
         options.threadLink && post.local
-          ? html`<p class="post-thread-link"><a href="/posts/${post.id}">${t('post.openThread')}<span class="visually-hidden"> (${t('post.openThreadOf', { name: displayName })})</span></a></p>`
+          ? html`<p class="post-thread-link"><a href="/posts/${post.id}">${t('post.openThread')}<span class="visually-hidden"> ${t('post.openThreadOf', { name: displayName })}</span></a></p>`
           : ''
       }
     </footer>
