@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { findPostByIri, findPostRow } from './posts.queries.ts';
 import {
@@ -134,21 +134,30 @@ export async function upsertRemotePost(db: Db, input: RemotePostInput): Promise<
 }
 
 export type RemoteChangeResult = { ok: true; post: Post } | { ok: false; reason: 'not-found' | 'not-author' };
+export type RemoteUpdateResult = RemoteChangeResult | { ok: false; reason: 'stale' };
 
-/** Applies an Update: only the post's author may change it, and a deleted post stays deleted. */
+/**
+ * Applies an Update: only the post's author may change it, and a deleted post stays deleted.
+ * An Update dated no later than the version we hold is a late retry or a reordering (servers
+ * retry failed deliveries for hours): it is refused, as Mastodon does, so an edit never goes back.
+ */
 export async function updateRemotePost(
   db: Db,
   input: { iri: string; actorIri: string; content: string; language: string | null; updated: Date | null },
-): Promise<RemoteChangeResult> {
+): Promise<RemoteUpdateResult> {
   const existing = await findPostByIri(db, input.iri);
   if (!existing || existing.deletedAt) return { ok: false, reason: 'not-found' };
   if (existing.authorActorIri !== input.actorIri) return { ok: false, reason: 'not-author' };
+  const newer = input.updated ? or(isNull(posts.updated), lt(posts.updated, input.updated)) : undefined;
   const [post] = await db
     .update(posts)
     .set({ content: input.content, language: input.language, updated: input.updated ?? new Date() })
-    .where(and(eq(posts.id, existing.id), isNull(posts.deletedAt)))
+    .where(and(eq(posts.id, existing.id), isNull(posts.deletedAt), newer))
     .returning();
-  return post ? { ok: true, post } : { ok: false, reason: 'not-found' };
+  if (post) return { ok: true, post };
+  return input.updated && existing.updated && existing.updated >= input.updated
+    ? { ok: false, reason: 'stale' }
+    : { ok: false, reason: 'not-found' };
 }
 
 /** Applies a Delete: the content goes, a tombstone stays so replies keep their place. */
