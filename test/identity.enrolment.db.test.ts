@@ -386,5 +386,28 @@ for (const kind of databaseKinds()) {
       const combos = await disclosableCombinations(strict, row!);
       assert.deepEqual(combos, [['resident_of']], 'the only 65+ in Les Prés may show residence alone');
     });
+
+    it('does not count people who have left an age bracket among those still in it', async () => {
+      const config = {
+        ...ctx.config,
+        k: 3,
+        districts: [...ctx.config.districts, 'Port'],
+        enrolmentDays: 1000,
+      };
+      // Two people enrolled at 17 in January 2025: by now they are 18 or 19, out of 16-17.
+      const earlier = { ...ctx, config, now: () => new Date('2025-01-10T10:00:00Z') };
+      for (const birthdate of ['2007-03-01', '2007-04-01']) {
+        assert.ok((await enrolAtDesk(earlier, { ...someone(birthdate), district: 'Port' })).ok);
+      }
+      const today = { ...ctx, config };
+      const young = await enrolAtDesk(today, { ...someone('2009-06-15'), district: 'Port' });
+      assert.ok(young.ok);
+      const [row] = await ctx.db.select().from(persons).where(eq(persons.id, young.personId));
+      const combos = await disclosableCombinations(today, row!);
+      assert.ok(
+        combos.every((combo) => !combo.includes('age_range')),
+        `the only 16-17 year old of Port may not show the bracket: ${JSON.stringify(combos)}`,
+      );
+    });
   });
 }

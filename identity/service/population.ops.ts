@@ -1,4 +1,4 @@
-import { and, count, eq, gt } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
 import { persons } from '../schema.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -15,7 +15,7 @@ export async function disclosableCombinations(
 ): Promise<string[][]> {
   const now = ctx.now();
   const active = and(eq(persons.status, 'active'), gt(persons.expiresAt, now));
-  const population = async (...filters: ReturnType<typeof eq>[]) => {
+  const population = async (...filters: (SQL | undefined)[]) => {
     const [row] = await ctx.db
       .select({ n: count() })
       .from(persons)
@@ -25,7 +25,9 @@ export async function disclosableCombinations(
   const k = ctx.config.k;
   const combos: string[][] = [];
   const hasAge = person.ageMin !== null;
-  const byAge = hasAge ? eq(persons.ageMin, person.ageMin!) : undefined;
+  // The bracket stored at enrolment: someone who has since left it no longer stands in it.
+  const stillInBracket = or(isNull(persons.ageBracketEndsAt), gt(persons.ageBracketEndsAt, now));
+  const byAge = hasAge ? and(eq(persons.ageMin, person.ageMin!), stillInBracket) : undefined;
   if (person.resident && person.district) {
     const residents = eq(persons.resident, true);
     const inDistrict = eq(persons.district, person.district);
