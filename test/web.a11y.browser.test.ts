@@ -264,6 +264,31 @@ describe('web: accessibility of the pages in a real browser (pglite)', function 
       assert.ok(await page.locator('.persona-list .handle', { hasText: '@jardin_clos' }).isVisible());
     });
 
+    it('lays pages out cleanly: space under the header, footer at the bottom, header items aligned', async () => {
+      await page.setViewportSize({ width: 1280, height: 1200 });
+      await visit(page, `${base}/nowhere-to-be-found`, 'fr', 404);
+      const layout = await page.evaluate(() => {
+        const box = (sel: string) => document.querySelector(sel)?.getBoundingClientRect();
+        const center = (r: DOMRect | undefined) => (r ? r.top + r.height / 2 : Number.NaN);
+        return {
+          gapUnderHeader: (box('h1')?.top ?? 0) - (box('.site-header')?.bottom ?? 0),
+          footerBottom: box('.site-footer')?.bottom ?? 0,
+          viewport: window.innerHeight,
+          logoutOffset: Math.abs(center(box('.logout-form button')) - center(box('.persona-current'))),
+        };
+      });
+      assert.ok(
+        layout.gapUnderHeader >= 16,
+        `the h1 stands clear of the header (${layout.gapUnderHeader} px)`,
+      );
+      assert.ok(
+        layout.footerBottom >= layout.viewport - 1,
+        `the footer ends at the bottom of a short page (${layout.footerBottom} of ${layout.viewport} px)`,
+      );
+      assert.ok(layout.logoutOffset <= 4, `log out sits on the persona line (${layout.logoutOffset} px off)`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+    });
+
     it('takes screenshots of the home page and a persona page (fr) for a look', async () => {
       await visit(page, `${base}/`, 'fr');
       await page.screenshot({ path: '/tmp/parvis-home-fr.png', fullPage: true });
