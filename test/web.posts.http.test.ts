@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { count, eq, like } from 'drizzle-orm';
 import request from 'supertest';
 import { signUp } from '../models/accounts.ops.ts';
+import { findPersonaByHandle } from '../models/personas.ops.ts';
 import { publishPost } from '../models/posts.ops.ts';
 import { findLocalAuthor } from '../models/posts.queries.ts';
-import { posts } from '../models/schema/index.ts';
+import { badges, posts } from '../models/schema/index.ts';
 import { seedDemo } from '../server/demo/seed.ts';
 import { DEMO_PASSWORD } from '../server/demo/town.ts';
 import { databaseKinds } from './support/databases.ts';
@@ -253,6 +254,32 @@ for (const kind of databaseKinds()) {
       const mairie = await request(instance.url).get('/@mairie');
       assert.match(mainOf(mairie.text), /Le projet de tramway/);
       assert.match(mainOf(mairie.text), /Parc des Tilleuls/);
+    });
+
+    it('a post shows its author’s verified badges', async () => {
+      const heron = await findPersonaByHandle(db(), 'heron_cendre');
+      assert.ok(heron);
+      await db()
+        .insert(badges)
+        .values({
+          personaId: heron.id,
+          issuer: 'https://id.example.org',
+          issuerName: 'Accueil de la mairie',
+          type: 'residence',
+          disclosed: { resident_of: 'Belleville-sur-Loire', district: 'Les Prés' },
+          expiresAt: new Date(Date.now() + 86_400_000),
+          holderKeyThumbprint: 'thumb',
+          verifiedOn: new Date(),
+        });
+      const berges = await postBySource('Les berges des Prés');
+      const badge =
+        /<span class="badge-verified">Résident·e vérifié·e — quartier Les Prés · [^<]*Accueil de la mairie<\/span>/;
+      const home = mainOf((await request(instance.url).get('/')).text);
+      const article = home.slice(home.lastIndexOf('<article', home.indexOf('Les berges des Prés')));
+      assert.match(article.slice(0, article.indexOf('</article>')), badge);
+      assert.match((await request(instance.url).get(`/posts/${berges.id}`)).text, badge);
+      const others = home.replace(article.slice(0, article.indexOf('</article>')), '');
+      assert.doesNotMatch(others, /badge-verified/, 'only the badged persona’s posts carry it');
     });
 
     it('an admin may post as an institution from the composer', async () => {

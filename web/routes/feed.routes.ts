@@ -6,6 +6,7 @@ import { requireSignedIn } from '../guards.ts';
 import { html } from '../html.ts';
 import { sendPage } from '../layout.ts';
 import { postList } from '../views/posts.view.ts';
+import { authorBadges } from './post-badges.ts';
 import { viewerOf } from './post-form.ts';
 
 /** `/feed`: the signed-in person's home feed, as their active persona (own posts and followed accounts). */
@@ -30,7 +31,7 @@ export function feedPages(ctx: AppContext): Router {
                 <li><a href="/">${t('composer.title')}</a></li>
                 <li><a href="/settings/following">${t('following.link')}</a></li>
               </ul>
-              ${postList(pc, page, { path: '/feed', under: 'h1', empty: t('feed.empty'), paged: cursor !== undefined })}`
+              ${postList(pc, page, { path: '/feed', under: 'h1', empty: t('feed.empty'), paged: cursor !== undefined, badges: await authorBadges(ctx, pc, page.items) })}`
             : html`<p>${t('feed.noPersona')}</p>`
         }`,
     });

@@ -10,6 +10,7 @@ import { requireSignedIn } from '../guards.ts';
 import { html } from '../html.ts';
 import { sendPage } from '../layout.ts';
 import { composerForm, postList, postNotice } from '../views/posts.view.ts';
+import { authorBadges } from './post-badges.ts';
 import { publishError, readPostForm, speakableInstitutions } from './post-form.ts';
 
 /** The home page and the list of districts. */
@@ -82,7 +83,7 @@ export function homePages(ctx: AppContext): Router {
         <section aria-labelledby="timeline-title">
           <h2 id="timeline-title">${t('timeline.title')}</h2>
           <p>${t('timeline.intro')}</p>
-          ${postList(pc, timeline, { path: '/', under: 'h2', empty: t('timeline.empty'), paged: cursor !== undefined })}
+          ${postList(pc, timeline, { path: '/', under: 'h2', empty: t('timeline.empty'), paged: cursor !== undefined, badges: await authorBadges(ctx, pc, timeline.items) })}
         </section>
         <section aria-labelledby="districts-title">
           <h2 id="districts-title">${t('districts.title')}</h2>

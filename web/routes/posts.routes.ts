@@ -16,6 +16,7 @@ import { requireSignedIn } from '../guards.ts';
 import { html } from '../html.ts';
 import { csrfField, sendPage } from '../layout.ts';
 import { composerForm, postArticle, postNotice } from '../views/posts.view.ts';
+import { authorBadges } from './post-badges.ts';
 import { publishError, readPostForm, viewerOf } from './post-form.ts';
 
 function wantsActivityJson(req: Request): boolean {
@@ -60,6 +61,7 @@ export function postPages(ctx: AppContext): Router {
     const row = await findPostRow(ctx.db, post.id);
     const mine = row && !post.deleted ? await actingAuthor(pc, row) : undefined;
     const title = `${t('post.by')} ${post.author.displayName || post.author.handle}`;
+    const badges = await authorBadges(ctx, pc, [...thread.ancestors, post, ...thread.descendants]);
     const persona = pc.activePersona;
     const replyForm =
       post.deleted || !post.local
@@ -94,11 +96,11 @@ export function postPages(ctx: AppContext): Router {
           thread.ancestors.length > 0
             ? html`<section aria-labelledby="ancestors-heading" class="thread-ancestors">
               <h2 id="ancestors-heading">${t('post.inReplyTo')}</h2>
-              ${thread.ancestors.map((p) => postArticle(pc, p, 'h3'))}
+              ${thread.ancestors.map((p) => postArticle(pc, p, 'h3', { badges }))}
             </section>`
             : ''
         }
-        ${postArticle(pc, post, 'main')}
+        ${postArticle(pc, post, 'main', { badges })}
         ${
           mine
             ? html`<nav class="post-actions" aria-label="${t('post.authorActions')}"><ul class="actions">
@@ -112,7 +114,7 @@ export function postPages(ctx: AppContext): Router {
           thread.descendants.length > 0
             ? html`<section aria-labelledby="replies-heading" class="thread-replies">
               <h2 id="replies-heading">${t('post.replies')} (${thread.descendants.length})</h2>
-              ${thread.descendants.map((p) => postArticle(pc, p, 'h3'))}
+              ${thread.descendants.map((p) => postArticle(pc, p, 'h3', { badges }))}
             </section>`
             : ''
         }`,

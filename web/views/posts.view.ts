@@ -15,6 +15,14 @@ function authorMarker(pc: PageContext, kind: PostView['author']['kind']): SafeHt
   return '';
 }
 
+/** Handle → the texts of the author's verified badges (see `authorBadges`). */
+export type AuthorBadgeTexts = ReadonlyMap<string, string[]>;
+
+function badgeMarkers(texts: string[] | undefined): SafeHtml | '' {
+  if (!texts || texts.length === 0) return '';
+  return html`${texts.map((text) => html` <span class="badge-verified">${text}</span>`)}`;
+}
+
 /** The link to an author: our own profile pages by path, remote ones by their URL. */
 function authorHref(a: PostView['author']): string {
   if (a.kind === 'remote') return a.url;
@@ -30,7 +38,7 @@ export function postArticle(
   pc: PageContext,
   post: PostView,
   level: Level,
-  options: { threadLink?: boolean } = {},
+  options: { threadLink?: boolean; badges?: AuthorBadgeTexts } = {},
 ): SafeHtml {
   const { t } = pc;
   const a = post.author;
@@ -58,7 +66,7 @@ export function postArticle(
   return html`<article class="post"${post.language ? html` lang="${post.language}"` : ''}>
     <header>
       ${heading}
-      <p class="handle">${a.kind === 'remote' ? a.handle : `@${a.handle}`}${authorMarker(pc, a.kind)}</p>
+      <p class="handle">${a.kind === 'remote' ? a.handle : `@${a.handle}`}${authorMarker(pc, a.kind)}${badgeMarkers(options.badges?.get(a.handle))}</p>
       <p class="post-meta"><a href="${permalink}"><time datetime="${post.published}">${date}</time></a>${post.updated ? html` · ${t('post.edited')}` : ''}${post.visibility === 'followers' ? html` · ${t('post.followersOnly')}` : ''}${replyTo}</p>
     </header>
     ${
@@ -85,7 +93,7 @@ export function postArticle(
 export function postList(
   pc: PageContext,
   page: PostPage,
-  options: { path: string; under: 'h1' | 'h2'; empty: string; paged: boolean },
+  options: { path: string; under: 'h1' | 'h2'; empty: string; paged: boolean; badges?: AuthorBadgeTexts },
 ): SafeHtml {
   const level = options.under === 'h1' ? 'h2' : 'h3';
   if (page.items.length === 0) return html`<p class="empty">${options.empty}</p>`;
@@ -96,7 +104,7 @@ export function postList(
       : '',
   ];
   return html`<div class="post-list">
-      ${page.items.map((p) => postArticle(pc, p, level, { threadLink: true }))}
+      ${page.items.map((p) => postArticle(pc, p, level, { threadLink: true, badges: options.badges }))}
     </div>
     ${
       options.paged || page.next
