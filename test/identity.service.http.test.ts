@@ -113,6 +113,18 @@ for (const kind of databaseKinds()) {
         .expect(204);
     });
 
+    it('signs an operator out for good: the old session cookie opens nothing afterwards', async () => {
+      const desk = request.agent(service.url);
+      const signedIn = await desk.post('/operator/login').send(OPERATOR).expect(204);
+      const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
+      const page = await desk.get('/desk').set('accept', 'text/html').expect(200);
+      assert.match(page.text, /action="\/operator\/logout"/);
+      await desk.post('/operator/logout').expect(204);
+      await desk.get('/desk').expect(401);
+      // The cookie copied before signing out (left in another tab, or taken) is dead too.
+      await request(service.url).get('/desk').set('cookie', cookie).expect(401);
+    });
+
     it('answers bad desk input with problem+json and records nothing', async () => {
       const bad = await operator
         .post('/desk/enrolments')

@@ -23,6 +23,13 @@ export async function startOperatorSession(ctx: ServiceContext, res: Response, o
   });
 }
 
+/** Ends the operator's session for good (a shared desk computer), not just the cookie. */
+export async function endOperatorSession(ctx: ServiceContext, req: Request, res: Response) {
+  const token = cookies(req)[OPERATOR_COOKIE];
+  if (token) await ctx.db.delete(operatorSessions).where(eq(operatorSessions.hash, sha256(token)));
+  res.clearCookie(OPERATOR_COOKIE);
+}
+
 export type OperatorLocals = { operator: { id: string; email: string } };
 
 /** Middleware: only signed-in desk operators. */

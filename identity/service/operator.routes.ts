@@ -15,6 +15,7 @@ import { escapeHtml, parseBody, problem, wantsHtml } from './http.ts';
 import { field, langOf, messages, page } from './i18n.ts';
 import { rotateSigningKey } from './keys.ops.ts';
 import {
+  endOperatorSession,
   type OperatorLocals,
   refuseCrossOrigin,
   requireOperator,
@@ -69,6 +70,12 @@ export function operatorRouter(ctx: ServiceContext): Router {
     res.status(204).end();
   });
 
+  router.post('/operator/logout', async (req, res) => {
+    await endOperatorSession(ctx, req, res);
+    if (wantsHtml(req)) return res.redirect(303, '/operator/login');
+    res.status(204).end();
+  });
+
   router.get('/desk', operatorOnly, (req, res) => {
     const lang = langOf(req);
     const t = messages[lang];
@@ -77,7 +84,8 @@ export function operatorRouter(ctx: ServiceContext): Router {
         lang,
         t.desk,
         `<p>${t.deskHelp}</p><form method="post" action="/desk/enrolments">${identityFields(t)}${districtSelect(ctx, t.district)}<button>${t.record}</button></form>
-<p><a href="/mailroom">${t.mailroom}</a> · <a href="/operator/revocations">${t.revokeTitle}</a></p>`,
+<p><a href="/mailroom">${t.mailroom}</a> · <a href="/operator/revocations">${t.revokeTitle}</a></p>
+<form method="post" action="/operator/logout"><button>${t.signOut}</button></form>`,
       ),
     );
   });
