@@ -31,6 +31,13 @@ export const badges = pgTable(
      */
     statusUri: text('status_uri'),
     statusIdx: integer('status_idx'),
+    /**
+     * Set while the badge waits for its persona's owner: anyone handed a request's wallet link
+     * can answer it, so the badge shows only once the owner's browser opens the response code's
+     * address (OpenID4VP's response code). SHA-256 of that code, and its deadline.
+     */
+    pendingCodeHash: text('pending_code_hash').unique(),
+    pendingUntil: timestamp('pending_until', { withTimezone: true }),
   },
   (t) => [
     index('badges_persona_idx').on(t.personaId, t.expiresAt),
