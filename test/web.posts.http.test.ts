@@ -75,6 +75,17 @@ for (const kind of databaseKinds()) {
       const older = main.indexOf('Le projet de tramway');
       assert.ok(newer > 0 && older > newer, 'the newest post comes first');
       assert.doesNotMatch(main, /action="\/posts"/, 'no composer for visitors');
+      assert.equal(
+        res.headers['x-robots-tag'],
+        'noindex, nofollow',
+        'residents’ posts keep the page out of search engines',
+      );
+      const thread = await request(instance.url).get(`/posts/${tram.id}`);
+      assert.equal(
+        thread.headers['x-robots-tag'],
+        'noindex, nofollow',
+        'a thread with residents’ replies too',
+      );
     });
 
     it('a signed-in resident posts through the composer and the post appears on the timeline, the post page and the feed', async () => {

@@ -74,6 +74,8 @@ export function homePages(ctx: AppContext): Router {
     sendPage(res, pc, {
       status: form.status,
       title: pc.instance.name,
+      // People are never indexed: the page stays out of search engines while it shows their posts.
+      noindex: timeline.items.some((p) => p.author.kind !== 'institution'),
       hasErrors: Object.keys(form.errors).length > 0,
       body: html`<h1>${pc.instance.name}</h1>
         ${pc.instance.description ? html`<p class="lead">${pc.instance.description}</p>` : ''}

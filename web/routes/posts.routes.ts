@@ -87,8 +87,10 @@ export function postPages(ctx: AppContext): Router {
       status: reply.status !== 200 ? reply.status : post.deleted ? 410 : 200,
       title,
       hasErrors: Object.keys(reply.errors).length > 0,
-      // People are never indexed; only institutions' posts may be.
-      noindex: post.author.kind !== 'institution',
+      // People are never indexed: only a thread of institutions' posts alone may be.
+      noindex: [...thread.ancestors, post, ...thread.descendants].some(
+        (p) => p.author.kind !== 'institution',
+      ),
       body: html`
         <h1>${title}</h1>
         ${postNotice(pc, req.query.done)}
