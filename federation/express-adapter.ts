@@ -54,6 +54,9 @@ export function fedifyHandler<T>(
       if (handOver === 'not-acceptable' && options.onNotAcceptable?.(req, res)) return;
       if (handOver) return next();
       res.status(response.status);
+      // Documents for fediverse software, not for search engines: people's actors, outboxes,
+      // notes and WebFinger answers stay out of indexes like their pages (BRIEF: no indexing of people).
+      res.setHeader('X-Robots-Tag', 'noindex, nofollow');
       response.headers.forEach((value, name) => {
         res.append(name, value);
       });

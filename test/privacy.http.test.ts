@@ -69,6 +69,31 @@ for (const kind of databaseKinds()) {
       assert.ok(!logged.includes(identity.password), 'no log line carries the password');
     });
 
+    it('the ActivityPub and WebFinger documents of a persona ask search engines not to index them', async () => {
+      const { agent, identity } = await signUpAgent(instance.url, newIdentity('robots'));
+      await agent.post('/api/v1/posts').send({ content: 'Bonjour' }).expect(201);
+      const host = new URL(instance.url).host;
+      const ap = 'application/activity+json';
+      const actor = await request(instance.url).get(`/users/${identity.handle}`).set('Accept', ap);
+      const outbox = await request(instance.url)
+        .get(`/users/${identity.handle}/outbox?cursor=`)
+        .set('Accept', ap);
+      const note = (JSON.parse(outbox.text) as { orderedItems: { object: { id: string } }[] })
+        .orderedItems[0];
+      assert.ok(note, 'the outbox lists the post');
+      const answers = [
+        actor,
+        outbox,
+        await request(instance.url).get(new URL(note.object.id).pathname).set('Accept', ap),
+        await request(instance.url).get(`/users/${identity.handle}/followers`).set('Accept', ap),
+        await request(instance.url).get(`/.well-known/webfinger?resource=acct:${identity.handle}@${host}`),
+      ];
+      for (const res of answers) {
+        assert.equal(res.status, 200, res.req.path);
+        assert.match(String(res.headers['x-robots-tag']), /noindex/, `${res.req.path} is not indexed`);
+      }
+    });
+
     it('a public API answer read with a session is private to it, and the same answer to a visitor is not', async () => {
       const { agent } = await signUpAgent(instance.url, newIdentity('cache'));
       const own = await agent.post('/api/v1/posts').send({ content: 'Entre nous', visibility: 'followers' });
