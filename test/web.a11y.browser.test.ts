@@ -73,6 +73,37 @@ async function tabTo(page: Page, matches: (desc: string) => boolean, what: strin
 }
 
 /**
+ * WCAG 1.4.10 (reflow): at 320 CSS pixels wide the page needs no horizontal scrolling.
+ * Measured on the page as loaded, then the usual window size comes back.
+ */
+async function checkReflow(page: Page, where: string): Promise<void> {
+  await page.setViewportSize({ width: 320, height: 640 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  assert.ok(
+    overflow <= 0,
+    `${where} reflows at 320 px without horizontal scrolling (${overflow} px too wide)`,
+  );
+}
+
+/**
+ * After a refused form: the page says "Error" first in its title, the error summary has focus
+ * (no script runs, so it must come from the markup) and its first link moves focus to the field.
+ */
+async function checkErrorSummary(page: Page, lang: string, where: string): Promise<void> {
+  await page.waitForSelector('.error-summary');
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+  assert.match(await page.title(), lang === 'fr' ? /^Erreur/ : /^Error/);
+  assert.match(await focused(page), /^div#\.error-summary/, `the error summary has focus on ${where}`);
+  const first = page.locator('.error-summary a').first();
+  const target = (await first.getAttribute('href')) ?? '';
+  assert.match(target, /^#f-/);
+  await first.press('Enter');
+  assert.match(await focused(page), new RegExp(`^(input|select|textarea)${target}\\.`), 'focus on the field');
+  await checkAxe(page, where);
+}
+
+/**
  * The web pages in a real browser (Debian's Chromium through playwright-core) on the demo town,
  * in French and in English: axe-core finds no serious or critical WCAG 2.1 AA violation, the
  * skip link, the language and persona switchers and the forms work with the keyboard alone.
@@ -130,38 +161,32 @@ describe('web: accessibility of the pages in a real browser (pglite)', function 
         ['a post page with its thread', () => `/posts/${postId}`],
       ];
       for (const [what, path] of publicPages) {
-        it(`${what} has no serious or critical violation`, async () => {
+        it(`${what} has no serious or critical violation and reflows at 320 px`, async () => {
           await visit(page, `${base}${path()}`, lang);
           await checkAxe(page, `${path()} (${lang})`);
+          await checkReflow(page, `${path()} (${lang})`);
         });
       }
 
-      it('the 404 page has no serious or critical violation', async () => {
+      it('the 404 page has no serious or critical violation and reflows at 320 px', async () => {
         await visit(page, `${base}/nowhere-to-be-found`, lang, 404);
         await checkAxe(page, `404 (${lang})`);
+        await checkReflow(page, `404 (${lang})`);
       });
 
       it('a failed sign-up focuses the error summary, whose links lead to the fields', async () => {
         await visit(page, `${base}/signup`, lang);
         await page.locator('#f-email').fill('not an e-mail');
-        await Promise.all([
-          page.waitForLoadState('load'),
-          page.locator('main form button[type=submit]').click(),
-        ]);
-        await page.waitForSelector('.error-summary');
-        assert.equal(await page.getAttribute('html', 'lang'), lang);
-        assert.match(await page.title(), lang === 'fr' ? /^Erreur/ : /^Error/);
-        assert.match(await focused(page), /^div#\.error-summary/, 'the error summary has focus');
-        const first = page.locator('.error-summary a').first();
-        const target = (await first.getAttribute('href')) ?? '';
-        assert.match(target, /^#f-/);
-        await first.press('Enter');
-        assert.match(
-          await focused(page),
-          new RegExp(`^(input|select|textarea)${target}\\.`),
-          'focus on the field',
-        );
-        await checkAxe(page, `/signup after a failed submit (${lang})`);
+        await page.locator('main form button[type=submit]').click();
+        await checkErrorSummary(page, lang, `/signup after a failed submit (${lang})`);
+      });
+
+      it('a refused login focuses the error summary, whose link leads to the e-mail field', async () => {
+        await visit(page, `${base}/login`, lang);
+        await page.locator('#f-email').fill('nobody@example.org');
+        await page.locator('#f-password').fill('not the password at all');
+        await page.locator('main form button[type=submit]').click();
+        await checkErrorSummary(page, lang, `/login after a refused login (${lang})`);
       });
 
       describe('signed in as a resident', () => {
@@ -177,9 +202,10 @@ describe('web: accessibility of the pages in a real browser (pglite)', function 
           '/settings/personas',
           `/settings/personas/${SECOND.handle}/delete`,
         ]) {
-          it(`${path} has no serious or critical violation`, async () => {
+          it(`${path} has no serious or critical violation and reflows at 320 px`, async () => {
             await visit(page, `${base}${path}`, lang);
             await checkAxe(page, `${path} (${lang})`);
+            await checkReflow(page, `${path} (${lang})`);
           });
         }
       });
@@ -188,9 +214,10 @@ describe('web: accessibility of the pages in a real browser (pglite)', function 
         before(async () => {
           await logIn(page, base, ADMIN.email, ADMIN.password);
         });
-        it('/admin/territory has no serious or critical violation', async () => {
+        it('/admin/territory has no serious or critical violation and reflows at 320 px', async () => {
           await visit(page, `${base}/admin/territory`, lang);
           await checkAxe(page, `/admin/territory (${lang})`);
+          await checkReflow(page, `/admin/territory (${lang})`);
         });
       });
     });

@@ -69,7 +69,8 @@ function loginPage(
     body: html`<h1>${t('login.title')}</h1>
       ${
         formError
-          ? html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+          ? // Focused on load like errorSummary's, so the refused login is what is heard first.
+            html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>
           <h2 id="error-summary-title">${t('form.errorSummary', { count: 1 })}</h2>
           <ul><li><a href="#f-email">${formError}</a></li></ul>
         </div>`
