@@ -280,6 +280,7 @@ for (const kind of databaseKinds()) {
       const cache = await rows(b.database.db, 'SELECT value::text AS t FROM kv_entries');
       const cached = cache.map((r) => String(r.t)).join('\n');
       assert.ok(!cached.includes(mailbox), 'B caches no e-mail');
+      assert.ok(!cached.includes(gone.displayName), 'B keeps no cached copy of the deleted persona');
       for (const id of forbiddenIds) assert.ok(!cached.includes(id), 'B caches no account or persona id');
       const goneRows = await rows(
         b.database.db,

@@ -218,6 +218,7 @@ export const en: Messages = {
   'field.as.forbidden': 'You may not post for this account.',
   'composer.title': 'Write a post',
   'composer.submit': 'Publish',
+  'composer.as': 'You are posting as {name} (@{handle}).',
   'composer.noPersona': 'Choose a pseudonym first to post.',
   'timeline.title': 'Public timeline',
   'timeline.intro': 'Public posts of the town and of the fediverse voices it follows, newest first.',

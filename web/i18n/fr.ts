@@ -226,6 +226,7 @@ export const fr = {
   'field.as.forbidden': 'Vous ne pouvez pas publier pour ce compte.',
   'composer.title': 'Publier un message',
   'composer.submit': 'Publier',
+  'composer.as': 'Vous publiez en tant que {name} (@{handle}).',
   'composer.noPersona': 'Choisissez d’abord un pseudonyme pour publier.',
   'timeline.title': 'Fil public',
   'timeline.intro':
