@@ -3,6 +3,7 @@ import { Announce, Follow, Like, type Undo } from '@fedify/vocab';
 import { findRemoteActorByIri } from '../../models/federation.ops.ts';
 import { removeInboundFollow } from '../../models/follows.ops.ts';
 import { isDomainBlocked } from '../../models/instances.ops.ts';
+import { undoReaction } from '../../models/remote-posts.ops.ts';
 import type { AppContext } from '../../server/context.ts';
 import { onUndoAnnounce } from './announce.handler.ts';
 import { drop } from './drop.ts';
@@ -16,7 +17,11 @@ export async function onUndo(ctx: InboxContext<AppContext>, undo: Undo): Promise
   const db = ctx.data.db;
   if (!undo.actorId || !undo.objectId) return drop(undo, 'no actor or object');
   if (await isDomainBlocked(db, undo.actorId.host)) return drop(undo, 'blocked domain');
-  // Embedded objects come with the (signed) Undo; a bare id of a remote activity is not fetched.
+  // Some servers name the undone activity by its id only. It is not fetched (it may be gone, or
+  // the id may dereference to something else): an activity of this very actor that we stored
+  // under that id is enough. Embedded activities with an id end here too.
+  if (await undoStoredActivity(ctx.data.db, undo.actorId, undo.objectId)) return;
+  // Otherwise the embedded object (an id-less Follow, say) is matched on its contents.
   const object = await undo.getObject({ ...ctx, suppressError: true }).catch(() => null);
   if (!object) return drop(undo, 'undone activity not embedded');
   if (!(object instanceof Follow || object instanceof Like || object instanceof Announce)) {
@@ -38,4 +43,20 @@ export async function onUndo(ctx: InboxContext<AppContext>, undo: Undo): Promise
   }
   if (object instanceof Like) return onUndoLike(ctx, object);
   return onUndoAnnounce(ctx, object);
+}
+
+/** Removes the Like, Announce or inbound Follow that `actor` sent under the id `activity`, if any. */
+async function undoStoredActivity(db: AppContext['db'], actor: URL, activity: URL): Promise<boolean> {
+  for (const kind of ['like', 'announce'] as const) {
+    const result = await undoReaction(db, kind, { actorIri: actor.href, activityIri: activity.href });
+    if (result.removed) return true;
+  }
+  const remote = await findRemoteActorByIri(db, actor.href);
+  if (!remote) return false;
+  const result = await removeInboundFollow(db, {
+    remoteActorId: remote.id,
+    activityIri: activity.href,
+    localActor: null,
+  });
+  return result.ok;
 }
