@@ -93,6 +93,10 @@ for (const kind of databaseKinds()) {
       assert.match(home.text, /<form method="post" action="\/posts"/);
       assert.match(home.text, /<label for="f-compose-content">Votre message<\/label>/);
       assert.match(home.text, /href="\/feed"/);
+      assert.match(
+        home.text,
+        new RegExp(`Vous publiez en tant que ${person.displayName} \\(@${person.handle}\\)`),
+      );
       assert.doesNotMatch(home.text, /name="as"/, 'only admins may post as an institution');
       const res = await agent
         .post('/posts')

@@ -60,6 +60,7 @@ export function homePages(ctx: AppContext): Router {
       persona && !cursor
         ? html`<section aria-labelledby="composer-title">
             <h2 id="composer-title">${t('composer.title')}</h2>
+            <p class="hint">${t('composer.as', { name: persona.displayName, handle: persona.handle })}</p>
             ${composerForm(pc, {
               action: '/posts',
               idPrefix: 'compose',
