@@ -197,15 +197,20 @@ describe('web: accessibility of the pages in a real browser (pglite)', function 
           await browser.context.clearCookies();
           await visit(page, `${base}/?lang=${lang}`, lang);
         });
-        for (const path of [
-          '/settings/account',
-          '/settings/personas',
-          `/settings/personas/${SECOND.handle}/delete`,
-        ]) {
-          it(`${path} has no serious or critical violation and reflows at 320 px`, async () => {
-            await visit(page, `${base}${path}`, lang);
-            await checkAxe(page, `${path} (${lang})`);
-            await checkReflow(page, `${path} (${lang})`);
+        const residentPages: [string, () => string][] = [
+          ['the account settings', () => '/settings/account'],
+          ['the personas settings', () => '/settings/personas'],
+          ['a persona delete confirmation', () => `/settings/personas/${SECOND.handle}/delete`],
+          ['a persona edit form', () => `/settings/personas/${RESIDENT.handle}/edit`],
+          ['the personal feed', () => '/feed'],
+          ['the followed accounts', () => '/settings/following'],
+          ['a post page with the reply form', () => `/posts/${postId}`],
+        ];
+        for (const [what, path] of residentPages) {
+          it(`${what} has no serious or critical violation and reflows at 320 px`, async () => {
+            await visit(page, `${base}${path()}`, lang);
+            await checkAxe(page, `${path()} (${lang}, signed in)`);
+            await checkReflow(page, `${path()} (${lang}, signed in)`);
           });
         }
       });
