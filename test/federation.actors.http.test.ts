@@ -184,5 +184,64 @@ for (const kind of databaseKinds()) {
         assert.equal(res.status, 404, which);
       }
     });
+
+    it('an actor document carries what Mastodon reads, with the context terms that define it', async () => {
+      const { identity } = await signUpAgent(a.url);
+      const doc = JSON.parse((await getActor(identity.handle)).text);
+      const id = `${a.url}/users/${identity.handle}`;
+      assert.equal(doc.id, id);
+      assert.equal(doc.preferredUsername, identity.handle);
+      for (const [key, path] of Object.entries({
+        inbox: 'inbox',
+        outbox: 'outbox',
+        followers: 'followers',
+      })) {
+        assert.equal(doc[key], `${id}/${path}`);
+      }
+      assert.equal(doc.following, `${id}/following`);
+      assert.equal(doc.endpoints.sharedInbox, `${a.url}/inbox`);
+      assert.deepEqual(
+        { id: doc.publicKey.id, owner: doc.publicKey.owner },
+        { id: `${id}#main-key`, owner: id },
+      );
+      assert.match(doc.publicKey.publicKeyPem, /^-----BEGIN PUBLIC KEY-----/);
+      assert.ok([doc.assertionMethod].flat().every((k: { controller: string }) => k.controller === id));
+      // Mastodon reads `discoverable`, `indexable` and PropertyValue fields only through these terms.
+      const terms = Object.assign({}, ...[doc['@context']].flat().filter((c) => typeof c === 'object'));
+      assert.equal(terms.toot, 'http://joinmastodon.org/ns#');
+      assert.equal(terms.discoverable, 'toot:discoverable');
+      assert.equal(terms.indexable, 'toot:indexable');
+      assert.equal(terms.schema, 'http://schema.org#');
+      assert.equal(terms.PropertyValue, 'schema:PropertyValue');
+      assert.equal(terms.value, 'schema:value');
+      assert.equal(terms.manuallyApprovesFollowers, 'as:manuallyApprovesFollowers');
+      assert.ok([doc['@context']].flat().includes('https://w3id.org/security/v1'));
+    });
+
+    it('WebFinger finds an institution and the instance actor by acct:, with self and profile links', async () => {
+      const host = new URL(a.url).host;
+      for (const [handle, page] of [
+        ['mairie', `${a.url}/@mairie`],
+        ['instance.actor', `${a.url}/`],
+      ]) {
+        const res = await request(a.url).get(`/.well-known/webfinger?resource=acct:${handle}@${host}`);
+        assert.equal(res.status, 200, handle);
+        const jrd = JSON.parse(res.text);
+        assert.equal(jrd.subject, `acct:${handle}@${host}`);
+        assert.ok(jrd.aliases.includes(`${a.url}/users/${handle}`));
+        const self = jrd.links.find((l: { rel: string }) => l.rel === 'self');
+        assert.deepEqual(self, {
+          rel: 'self',
+          type: 'application/activity+json',
+          href: `${a.url}/users/${handle}`,
+        });
+        const profile = jrd.links.find(
+          (l: { rel: string }) => l.rel === 'http://webfinger.net/rel/profile-page',
+        );
+        assert.equal(profile?.href, page);
+      }
+      const elsewhere = await request(a.url).get('/.well-known/webfinger?resource=acct:mairie@other.example');
+      assert.equal(elsewhere.status, 404);
+    });
   });
 }
