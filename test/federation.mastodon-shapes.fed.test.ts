@@ -230,7 +230,7 @@ for (const kind of databaseKinds()) {
       });
     });
 
-    it('an Undo naming the undone Follow, Like or Announce by its id only removes it, unfetched', async () => {
+    it('an Undo naming the undone activity by its id only, or embedding a Follow without id, removes it, unfetched', async () => {
       const peggy = await m.addAccount('peggy');
       const post = await alice.post('/api/v1/posts').send({ content: 'Sondage', visibility: 'public' });
       assert.equal(post.status, 201, JSON.stringify(post.body));
@@ -264,6 +264,12 @@ for (const kind of databaseKinds()) {
         const s = await state();
         return s.likes === 0 && s.announces === 0 && !s.following;
       });
+      // An Undo embedding a Follow without id (older Mastodon did so) ends the follow it describes.
+      assert.equal(await send({ id: `${peggy}#follows/2`, type: 'Follow', object: aliceIri() }), 202);
+      await eventually('following again', async () => (await state()).following);
+      const idless = { type: 'Follow', actor: peggy, object: aliceIri() };
+      assert.equal(await send({ id: `${peggy}#follows/2/undo`, type: 'Undo', object: idless }), 202);
+      await eventually('the id-less Follow undone', async () => !(await state()).following);
     });
 
     it('an Update of a status (carrying `updated`) changes our copy; a Delete with a Tombstone removes it', async () => {

@@ -15,13 +15,13 @@ import { onUndoLike } from './like.handler.ts';
  */
 export async function onUndo(ctx: InboxContext<AppContext>, undo: Undo): Promise<void> {
   const db = ctx.data.db;
-  if (!undo.actorId || !undo.objectId) return drop(undo, 'no actor or object');
+  if (!undo.actorId) return drop(undo, 'no actor');
   if (await isDomainBlocked(db, undo.actorId.host)) return drop(undo, 'blocked domain');
   // Some servers name the undone activity by its id only. It is not fetched (it may be gone, or
   // the id may dereference to something else): an activity of this very actor that we stored
   // under that id is enough. Embedded activities with an id end here too.
-  if (await undoStoredActivity(ctx.data.db, undo.actorId, undo.objectId)) return;
-  // Otherwise the embedded object (an id-less Follow, say) is matched on its contents.
+  if (undo.objectId && (await undoStoredActivity(db, undo.actorId, undo.objectId))) return;
+  // Otherwise the embedded object (a Follow without id, say) is matched on its contents.
   const object = await undo.getObject({ ...ctx, suppressError: true }).catch(() => null);
   if (!object) return drop(undo, 'undone activity not embedded');
   if (!(object instanceof Follow || object instanceof Like || object instanceof Announce)) {
