@@ -168,6 +168,24 @@ describe('web: accessibility of the pages in a real browser (pglite)', function 
         });
       }
 
+      it('texts the town wrote (in French) are marked French, whatever the page language', async () => {
+        const townTexts: [string, string][] = [
+          ['/', '.lead'],
+          ['/', '.district-list'],
+          ['/districts', '.district-list'],
+          ['/@mairie', 'h1'],
+          ['/@mairie', '.bio'],
+        ];
+        for (const [path, selector] of townTexts) {
+          await visit(page, `${base}${path}`, lang);
+          const spoken = await page
+            .locator(selector)
+            .first()
+            .evaluate((el) => el.closest('[lang]')?.getAttribute('lang'));
+          assert.equal(spoken, 'fr', `${selector} on ${path} (${lang}) is read as French`);
+        }
+      });
+
       it('the 404 page has no serious or critical violation and reflows at 320 px', async () => {
         await visit(page, `${base}/nowhere-to-be-found`, lang, 404);
         await checkAxe(page, `404 (${lang})`);

@@ -4,6 +4,7 @@ import type { Account, Persona } from '../models/schema/index.ts';
 import { getInstanceSettings, type InstanceSettings } from '../models/territory.ops.ts';
 import type { AppContext } from '../server/context.ts';
 import { csrfToken } from '../server/csrf.ts';
+import { html, type SafeHtml } from './html.ts';
 import { type Lang, resolveLanguage, type Translate, translator } from './i18n/index.ts';
 
 export const LANG_COOKIE = 'parvis.lang';
@@ -20,6 +21,8 @@ export type PageContext = {
   personas: Persona[];
   activePersona: Persona | undefined;
   instance: InstanceSettings;
+  /** The language the town writes its own texts in (description, districts, institutions). */
+  instanceLang: Lang;
 };
 
 function readCookie(req: Request, name: string): string | undefined {
@@ -75,7 +78,16 @@ export async function pageContext(ctx: AppContext, req: Request): Promise<PageCo
     personas,
     activePersona: activePersona ?? personas[0],
     instance: await getInstanceSettings(ctx.db, { name: ctx.config.instanceName }),
+    instanceLang: ctx.config.defaultLanguage,
   };
+}
+
+/**
+ * ` lang="…"` for a text the town wrote, on a page in another language: screen readers then
+ * read it with the right voice (WCAG 3.1.2). Nothing when the page is in the town's language.
+ */
+export function townLang(pc: PageContext): SafeHtml {
+  return pc.lang === pc.instanceLang ? html`` : html` lang="${pc.instanceLang}"`;
 }
 
 /** A same-site path to go back to after a form, or the fallback (never another origin). */

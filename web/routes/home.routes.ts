@@ -4,7 +4,7 @@ import { publicPersonaView } from '../../models/personas.ops.ts';
 import { publishPost, resolveAuthor } from '../../models/posts.ops.ts';
 import { listDistricts } from '../../models/territory.ops.ts';
 import type { AppContext } from '../../server/context.ts';
-import { type PageContext, pageContext } from '../context.ts';
+import { type PageContext, pageContext, townLang } from '../context.ts';
 import type { FormErrors, FormValues } from '../forms.ts';
 import { requireSignedIn } from '../guards.ts';
 import { html } from '../html.ts';
@@ -79,7 +79,7 @@ export function homePages(ctx: AppContext): Router {
       noindex: timeline.items.some((p) => p.author.kind !== 'institution'),
       hasErrors: Object.keys(form.errors).length > 0,
       body: html`<h1>${pc.instance.name}</h1>
-        ${pc.instance.description ? html`<p class="lead">${pc.instance.description}</p>` : ''}
+        ${pc.instance.description ? html`<p class="lead"${townLang(pc)}>${pc.instance.description}</p>` : ''}
         ${postNotice(pc, req.query.done)}
         ${welcome}
         ${composer}
@@ -92,7 +92,7 @@ export function homePages(ctx: AppContext): Router {
           <h2 id="districts-title">${t('districts.title')}</h2>
           ${
             districts.length
-              ? html`<ul class="district-list">${districts.map((d) => html`<li>${d.name}</li>`)}</ul>`
+              ? html`<ul class="district-list"${townLang(pc)}>${districts.map((d) => html`<li>${d.name}</li>`)}</ul>`
               : html`<p>${t('districts.none')}</p>`
           }
         </section>`,
@@ -140,7 +140,7 @@ export function homePages(ctx: AppContext): Router {
         <p>${t('districts.intro')}</p>
         ${
           districts.length
-            ? html`<ul class="district-list">
+            ? html`<ul class="district-list"${townLang(pc)}>
               ${districts.map((d) => html`<li id="district-${d.slug}"><strong>${d.name}</strong>${d.description ? html`<p>${d.description}</p>` : ''}</li>`)}
             </ul>`
             : html`<p>${t('districts.none')}</p>`

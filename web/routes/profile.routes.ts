@@ -3,7 +3,7 @@ import { authorPosts } from '../../models/feeds.queries.ts';
 import { findInstitutionByHandle } from '../../models/institutions.ops.ts';
 import { findPersonaByHandle, publicPersonaView } from '../../models/personas.ops.ts';
 import type { AppContext } from '../../server/context.ts';
-import { type PageContext, pageContext } from '../context.ts';
+import { type PageContext, pageContext, townLang } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { html } from '../html.ts';
 import { sendPage } from '../layout.ts';
@@ -46,10 +46,10 @@ export function profilePages(ctx: AppContext): Router {
         title: institution.name,
         actorUrl: actorUrl(institution.handle),
         body: html`<article class="profile" aria-labelledby="profile-name">
-          <h1 id="profile-name">${institution.name}</h1>
+          <h1 id="profile-name"${townLang(pc)}>${institution.name}</h1>
           <p class="handle">@${institution.handle}</p>
           <p><span class="badge-institution">${t('profile.institutional')}</span></p>
-          ${institution.description ? html`<p class="bio">${institution.description}</p>` : ''}
+          ${institution.description ? html`<p class="bio"${townLang(pc)}>${institution.description}</p>` : ''}
         </article>
         ${await postsSection(req, pc, { kind: 'institution', id: institution.id, handle: institution.handle })}`,
       });
