@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import {
@@ -26,6 +26,7 @@ export const BADGE_CLAIMS = ['resident_of', 'district', 'age_range'] as const;
 export const BADGE_REQUEST_MINUTES = 10;
 
 const DAY = 86_400_000;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /** Opens an OpenID4VP request for a persona: a fresh single-use nonce and state. */
 export async function createBadgeRequest(db: Db, personaId: string, claims: string[], now = new Date()) {
@@ -69,7 +70,13 @@ class Refused extends Error {
  */
 export async function storeBadge(
   db: Db,
-  input: { state: string; credentialId: string; verified: VerifiedBadge },
+  input: {
+    state: string;
+    credentialId: string;
+    verified: VerifiedBadge;
+    /** The response code the owner's browser must bring back (`confirmBadge`); stored hashed. */
+    responseCode?: string;
+  },
   now = new Date(),
 ): Promise<StoreBadgeResult> {
   const disclosed: BadgeDisclosed = {};
@@ -112,6 +119,8 @@ export async function storeBadge(
           verifiedOn: new Date(Math.floor(now.getTime() / DAY) * DAY),
           statusUri: input.verified.status?.uri ?? null,
           statusIdx: input.verified.status?.idx ?? null,
+          pendingCodeHash: input.responseCode ? sha256(input.responseCode) : null,
+          pendingUntil: input.responseCode ? new Date(now.getTime() + BADGE_REQUEST_MINUTES * 60_000) : null,
         })
         .returning();
       return { ok: true as const, badge: badge! };
@@ -120,6 +129,38 @@ export async function storeBadge(
     if (error instanceof Refused) return { ok: false, reason: error.reason };
     throw error;
   }
+}
+
+export type ConfirmBadgeResult =
+  | { ok: true; personaId: string }
+  | { ok: false; reason: 'not-found' | 'not-yours' };
+
+/**
+ * The owner's browser brings back the response code: the badge shows from now on. Brought by
+ * another account (someone handed the owner's wallet link to another person, whose credential
+ * answered it), the badge is deleted instead: a badge belongs to whoever's credential it is.
+ */
+export async function confirmBadge(
+  db: Db,
+  accountId: string,
+  responseCode: string,
+  now = new Date(),
+): Promise<ConfirmBadgeResult> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ id: badges.id, personaId: badges.personaId, accountId: personas.accountId })
+      .from(badges)
+      .innerJoin(personas, eq(personas.id, badges.personaId))
+      .where(and(eq(badges.pendingCodeHash, sha256(responseCode)), gt(badges.pendingUntil, now)))
+      .for('update');
+    if (!row) return { ok: false, reason: 'not-found' };
+    if (row.accountId !== accountId) {
+      await tx.delete(badges).where(eq(badges.id, row.id));
+      return { ok: false, reason: 'not-yours' };
+    }
+    await tx.update(badges).set({ pendingCodeHash: null, pendingUntil: null }).where(eq(badges.id, row.id));
+    return { ok: true, personaId: row.personaId };
+  });
 }
 
 export type BadgeView = {
@@ -194,7 +235,13 @@ export async function listActiveBadges(
   const rows = await db
     .select()
     .from(badges)
-    .where(and(eq(badges.personaId, personaId), gt(badges.expiresAt, options.now ?? new Date())))
+    .where(
+      and(
+        eq(badges.personaId, personaId),
+        gt(badges.expiresAt, options.now ?? new Date()),
+        isNull(badges.pendingCodeHash),
+      ),
+    )
     .orderBy(asc(badges.expiresAt));
   return rows.map((b) => ({
     id: b.id,
@@ -231,7 +278,7 @@ export async function expireBadges(db: Db, now = new Date()) {
   const gone = await db
     .delete(badges)
     .where(
-      sql`${lt(badges.expiresAt, now)} or ${badges.personaId} in (select ${personas.id} from ${personas} where ${isNotNull(personas.deletedAt)})`,
+      sql`${lt(badges.expiresAt, now)} or ${lt(badges.pendingUntil, now)} or ${badges.personaId} in (select ${personas.id} from ${personas} where ${isNotNull(personas.deletedAt)})`,
     )
     .returning({ id: badges.id, personaId: badges.personaId });
   await db.delete(badgeRequests).where(sql`${badgeRequests.expiresAt} < ${now.toISOString()}::timestamptz`);

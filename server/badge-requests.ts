@@ -9,6 +9,8 @@ import type { AppContext } from './context.ts';
  * and the OpenID4VP request.
  */
 export const BADGE_RESPONSE_PATH = '/openid4vp/response';
+/** Where the owner's browser confirms a badge with the answer's response code (the web pages). */
+export const BADGE_CONFIRM_PATH = '/settings/badges/confirm';
 export const CREDENTIAL_QUERY_ID = 'residence';
 
 const verifiers = new WeakMap<AppContext, Verifier>();

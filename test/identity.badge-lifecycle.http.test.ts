@@ -79,7 +79,11 @@ for (const kind of databaseKinds()) {
       const req = requestFromWalletUrl(await askThroughSettings(agent, handle, claims));
       const res = await answerAsBrowser(req, claims);
       assert.equal(res.status, 303, res.text);
-      assert.equal(res.headers.location, `${platform.url}/@${handle}?badge=added`);
+      // The browser follows to the confirmation address, where the owner's session adds the badge.
+      const confirmUrl = new URL(res.headers.location!);
+      assert.equal(confirmUrl.origin + confirmUrl.pathname, `${platform.url}/settings/badges/confirm`);
+      const confirmed = await agent.get(confirmUrl.pathname + confirmUrl.search).expect(303);
+      assert.equal(confirmed.headers.location, `/@${handle}?badge=added`);
     }
 
     const publicJson = async (handle: string, lang = 'fr') =>

@@ -90,6 +90,16 @@ for (const kind of databaseKinds()) {
       });
     }
 
+    /** The owner's browser opens the answer's `redirect_uri`: only then does the badge show. */
+    async function confirm(agent: ReturnType<typeof request.agent>, res: Response, handle: string) {
+      const { redirect_uri } = (await res.json()) as { redirect_uri: string };
+      const url = new URL(redirect_uri);
+      assert.equal(url.origin, platformUrl);
+      assert.equal((await badgesOf(handle)).length, 0, 'not shown before the owner confirms');
+      const confirmed = await agent.get(url.pathname + url.search).expect(303);
+      assert.equal(confirmed.headers.location, `/@${handle}?badge=added`);
+    }
+
     const badgesOf = async (handle: string) =>
       (await request(platformUrl).get(`/api/v1/personas/${handle}/badges`).expect(200)).body;
 
@@ -184,8 +194,7 @@ for (const kind of databaseKinds()) {
         }),
       });
       assert.equal(res.status, 200, await res.clone().text());
-      const body = (await res.json()) as { redirect_uri: string };
-      assert.equal(body.redirect_uri, `${platformUrl}/@alice`);
+      await confirm(alice, res, 'alice');
       const [badge] = await badgesOf('alice');
       assert.equal(badge.label, 'Résident·e vérifié·e — 30–39 ans');
       assert.equal(badge.residentOf, 'Parvis-sur-Loire');
@@ -242,7 +251,8 @@ for (const kind of databaseKinds()) {
       const bob = await signUp('bob');
       const req = await askBadge(bob, 'bob', ['resident_of', 'district', 'age_range']);
       const res = await presentTo(batch[0]!, req, ['resident_of', 'district', 'age_range']);
-      assert.equal(res.status, 200, await res.text());
+      assert.equal(res.status, 200, await res.clone().text());
+      await confirm(bob, res, 'bob');
       const [badge] = await badgesOf('bob');
       assert.equal(badge.label, 'Résident·e vérifié·e — quartier Gare — 40–49 ans');
     });
@@ -288,6 +298,7 @@ for (const kind of databaseKinds()) {
       const req = await askBadge(dave, 'dave', ['age_range']);
       const res = await presentTo(desk.shift()!, req, ['resident_of', 'age_range']);
       assert.equal(res.status, 200);
+      await confirm(dave, res, 'dave');
       const [badge] = await badgesOf('dave');
       assert.equal(badge.residentOf, undefined);
       assert.equal(badge.label, 'Âge vérifié — 30–39 ans');
@@ -309,7 +320,8 @@ for (const kind of databaseKinds()) {
       presented.push(held.credential);
       const res = await respond(desk, req);
       assert.equal(desk.includes(held), false, 'the credential is spent');
-      assert.equal(res.status, 200, await res.text());
+      assert.equal(res.status, 200, await res.clone().text());
+      await confirm(agent, res, 'alice_bis');
       const payload = (c: HeldCredential) => decodeJwt(c.credential.split('~')[0]!);
       const [a, b] = [payload(firstCredential), payload(held)];
       assert.notDeepEqual(a.cnf, b.cnf);

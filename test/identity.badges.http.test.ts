@@ -72,6 +72,11 @@ for (const kind of databaseKinds()) {
         .send({ familyName: 'Perrin', givenNames: 'Lou', birthdate: '1996-10-10', district: 'Centre' })
         .expect(201);
       wallet = (await receiveBatch(parseOfferUri(enrolled.body.credential_offer_uri), 5)).credentials;
+      const again = await desk
+        .post('/desk/enrolments')
+        .send({ familyName: 'Perrin', givenNames: 'Lou', birthdate: '1996-10-10', district: 'Centre' })
+        .expect(201);
+      wallet.push(...(await receiveBatch(parseOfferUri(again.body.credential_offer_uri), 5)).credentials);
       owner = request.agent(platform.url);
       await owner
         .post('/api/v1/accounts')
@@ -163,8 +168,43 @@ for (const kind of databaseKinds()) {
       }).expect(400);
       assert.equal(staleRes.body.detail, 'stale-key-binding');
       assert.deepEqual(await count(), before, 'refusals store nothing and leave the request open');
-      await answer(req, wallet.shift()!, 200);
+      const accepted = await answer(req, wallet.shift()!, 200);
       assert.equal((await count()).badges, before.badges + 1);
+      // Not shown until the owner's browser brings back the response code.
+      const list = async () => (await request(platform.url).get('/api/v1/personas/owner/badges')).body;
+      assert.deepEqual(await list(), []);
+      const confirmUrl = new URL(accepted.body.redirect_uri);
+      assert.equal(confirmUrl.origin, platform.url);
+      const confirmed = await owner.get(confirmUrl.pathname + confirmUrl.search).expect(303);
+      assert.equal(confirmed.headers.location, '/@owner?badge=added');
+      assert.equal((await list()).length, 1);
+    });
+
+    it('adds no badge anywhere when someone else’s wallet answers the owner’s request link', async () => {
+      // The owner hands the wallet link of their request to another resident, who shares.
+      const req = await ask();
+      const before = await count();
+      const listed = async () =>
+        (await request(platform.url).get('/api/v1/personas/owner/badges')).body.length;
+      const shownBefore = await listed();
+      const accepted = await answer(req, wallet[0]!, 200);
+      const confirmUrl = new URL(accepted.body.redirect_uri);
+      const path = confirmUrl.pathname + confirmUrl.search;
+      // That resident's browser follows the answer, signed in to their own account.
+      const refused = await other.get(path).expect(303);
+      assert.equal(refused.headers.location, '/settings/personas?badge=not-yours');
+      const notice = await other.get(refused.headers.location!).expect(200);
+      assert.match(
+        notice.text,
+        /role="alert">Ce lien de partage avait été ouvert pour le profil de quelqu’un/,
+      );
+      assert.equal((await count()).badges, before.badges, 'the pending badge is gone');
+      await owner.get(path).expect(303, /request-used/);
+      assert.equal(await listed(), shownBefore, 'nothing was added to the owner’s persona');
+      // Without a session, the browser is asked to sign in first and comes back.
+      const anonymous = await request(platform.url).get(path).expect(303);
+      assert.equal(anonymous.headers.location, `/login?next=${encodeURIComponent(path)}`);
+      wallet.shift();
     });
 
     it('refuses a key binding made for another request’s nonce', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   parseOpenid4VpAuthorizationResponsePayload,
   validateOpenid4vpAuthorizationResponsePayload,
@@ -12,9 +13,10 @@ import {
   removeBadge,
   storeBadge,
 } from '../../models/badges.ops.ts';
-import { findOwnedPersona, findPersonaByHandle, findPersonaById } from '../../models/personas.ops.ts';
+import { findOwnedPersona, findPersonaByHandle } from '../../models/personas.ops.ts';
 import { Handle } from '../../models/validation.ts';
 import {
+  BADGE_CONFIRM_PATH,
   BADGE_RESPONSE_PATH,
   CREDENTIAL_QUERY_ID,
   presentationRequest,
@@ -110,7 +112,9 @@ const ResponseBody = z.union([
 
 /** Why an answer was refused: the problem's `detail`, and the code the settings page explains. */
 export type BadgeAnswerRefusal = { status: 400 | 409; title: string; code: string };
-type BadgeAnswer = { ok: true; badgeId: string; personaId: string } | ({ ok: false } & BadgeAnswerRefusal);
+type BadgeAnswer =
+  | { ok: true; badgeId: string; personaId: string; responseCode: string }
+  | ({ ok: false } & BadgeAnswerRefusal);
 
 const refuse = (code: string, title = 'Presentation refused', status: 400 | 409 = 400): BadgeAnswer => ({
   ok: false,
@@ -151,15 +155,15 @@ async function handleAnswer(ctx: AppContext, body: unknown): Promise<BadgeAnswer
   const disclosed = Object.fromEntries(
     Object.entries(result.badge.disclosed).filter(([claim]) => (pending.claims as string[]).includes(claim)),
   );
+  // Whoever was handed the wallet link may have answered: the badge waits for the owner's browser.
+  const responseCode = randomBytes(24).toString('base64url');
   const stored = await storeBadge(ctx.db, {
     state: pending.state,
     credentialId: result.credentialId,
     verified: { ...result.badge, disclosed },
+    responseCode,
   });
-  if (stored.ok) {
-    await ctx.events.emit({ type: 'persona.updated', personaId: pending.personaId });
-    return { ok: true, badgeId: stored.badge.id, personaId: pending.personaId };
-  }
+  if (stored.ok) return { ok: true, badgeId: stored.badge.id, personaId: pending.personaId, responseCode };
   switch (stored.reason) {
     case 'credential-already-used':
       return refuse(stored.reason, 'Presentation refused', 409);
@@ -175,10 +179,11 @@ async function handleAnswer(ctx: AppContext, body: unknown): Promise<BadgeAnswer
 /**
  * The OpenID4VP `direct_post` response endpoint. The wallet posts a form here (from another
  * origin), so it lives outside the JSON API and its CSRF check: the single-use `state` and
- * `nonce` are what bind the answer to the request. Nothing is logged about the person.
+ * `nonce` are what bind the answer to the request, and the response code in the answer's
+ * `redirect_uri` binds the badge to the owner's browser. Nothing is logged about the person.
  * A wallet calling with fetch gets JSON (`redirect_uri`, or a problem); a browser that the
- * wallet page sent here by a form gets a redirect: to the persona's page on success, to the
- * personas settings with the reason otherwise.
+ * wallet page sent here by a form gets a redirect: to the confirmation address on success
+ * (then the persona's page), to the personas settings with the reason otherwise.
  */
 export function badgeResponseRouter(ctx: AppContext): Router {
   const router = express.Router();
@@ -196,9 +201,9 @@ export function badgeResponseRouter(ctx: AppContext): Router {
           detail: answer.code,
         });
       }
-      const persona = await findPersonaById(ctx.db, answer.personaId);
-      const redirect = `${origin}/@${persona?.handle ?? ''}`;
-      if (html) return res.redirect(303, `${redirect}?badge=added`);
+      // OpenID4VP's response code: the badge shows once the owner's browser opens this address.
+      const redirect = `${origin}${BADGE_CONFIRM_PATH}?response_code=${answer.responseCode}`;
+      if (html) return res.redirect(303, redirect);
       res.json({ redirect_uri: redirect, badge: { id: answer.badgeId } });
     },
   );

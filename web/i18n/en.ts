@@ -165,6 +165,8 @@ export const en: Messages = {
   'badges.error.expired':
     'Your credential has expired: no badge was added. Renew it at the identity service.',
   'badges.error.revoked': 'Your credential was revoked by the identity service: no badge was added.',
+  'badges.error.notYours':
+    'This sharing link was opened for someone else’s profile: no badge was added, neither to yours nor to theirs. Only share a credential from your own settings.',
   'badges.error.other': 'The credential could not be verified ({code}): no badge was added.',
   'profile.badges': 'Verified badges',
   'profile.verified': 'verified',

@@ -173,6 +173,8 @@ export const fr = {
     'Votre attestation a expiré : aucun badge n’a été ajouté. Renouvelez-la auprès du service d’identité.',
   'badges.error.revoked':
     'Votre attestation a été révoquée par le service d’identité : aucun badge n’a été ajouté.',
+  'badges.error.notYours':
+    'Ce lien de partage avait été ouvert pour le profil de quelqu’un d’autre : aucun badge n’a été ajouté, ni chez vous ni chez lui. Ne partagez une attestation qu’à partir de vos propres réglages.',
   'badges.error.other': 'L’attestation n’a pas pu être vérifiée ({code}) : aucun badge n’a été ajouté.',
   'profile.badges': 'Badges vérifiés',
   'profile.verified': 'vérifié',

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { BADGE_CLAIMS, listActiveBadges, removeBadge } from '../../models/badges.ops.ts';
-import { findOwnedPersona } from '../../models/personas.ops.ts';
-import { startBadgeRequest } from '../../server/badge-requests.ts';
+import { BADGE_CLAIMS, confirmBadge, listActiveBadges, removeBadge } from '../../models/badges.ops.ts';
+import { findOwnedPersona, findPersonaById } from '../../models/personas.ops.ts';
+import { BADGE_CONFIRM_PATH, startBadgeRequest } from '../../server/badge-requests.ts';
 import type { AppContext } from '../../server/context.ts';
 import { pageContext } from '../context.ts';
 import { sendError } from '../errors.ts';
@@ -37,6 +37,22 @@ export function badgePages(ctx: AppContext): Router {
     const started = await startBadgeRequest(ctx, persona.id, chosen);
     if (!started.ok) return sendError(res, pc, 'notFound');
     res.redirect(303, started.walletUrl);
+  });
+
+  // The wallet's answer ends here (OpenID4VP response code): only the persona's owner adds the badge.
+  router.get(BADGE_CONFIRM_PATH, requireSignedIn, async (req, res) => {
+    const code = req.query.response_code;
+    if (typeof code !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(code)) {
+      return res.redirect(303, '/settings/personas?badge=request-used');
+    }
+    const result = await confirmBadge(ctx.db, req.user!.id, code);
+    if (!result.ok) {
+      const reason = result.reason === 'not-found' ? 'request-used' : result.reason;
+      return res.redirect(303, `/settings/personas?badge=${reason}`);
+    }
+    await ctx.events.emit({ type: 'persona.updated', personaId: result.personaId });
+    const persona = await findPersonaById(ctx.db, result.personaId);
+    res.redirect(303, `/@${persona?.handle ?? ''}?badge=added`);
   });
 
   const findBadge = async (personaId: string, id: string, lang: 'fr' | 'en') =>

@@ -33,6 +33,7 @@ const ERRORS = new Map<string, MessageKey>([
   ['credential-already-used', 'badges.error.credentialUsed'],
   ['expired', 'badges.error.expired'],
   ['revoked', 'badges.error.revoked'],
+  ['not-yours', 'badges.error.notYours'],
 ]);
 
 /** The notice for `?badge=…` on the settings page (set by the badge routes and the wallet's return). */
