@@ -304,6 +304,29 @@ describe('web: accessibility of the pages in a real browser (pglite)', function 
       await checkAxe(page, 'after switching persona (fr)');
     });
 
+    it('every element Tab reaches on the home page shows where the focus is', async () => {
+      await visit(page, `${base}/`, 'fr');
+      const seen: string[] = [];
+      for (let i = 0; i < 120; i += 1) {
+        await page.keyboard.press('Tab');
+        const state = await page.evaluate(() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return undefined;
+          const style = getComputedStyle(el);
+          const outlined = style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2;
+          return {
+            desc: `${el.tagName.toLowerCase()} ${(el.textContent ?? '').trim().slice(0, 40)}`,
+            visible: outlined || style.boxShadow !== 'none',
+          };
+        });
+        if (!state) break;
+        if (seen.includes(state.desc) && state.desc === seen[0]) break;
+        seen.push(state.desc);
+        assert.ok(state.visible, `no visible focus indicator on ${state.desc}`);
+      }
+      assert.ok(seen.length > 20, `Tab went through the page (${seen.length} stops)`);
+    });
+
     it('a settings form is sent with Enter from a text field', async () => {
       await page.goto(`${base}/settings/personas`);
       await page.locator('#f-handle').focus();
