@@ -4,6 +4,7 @@ import { findLocalActor } from '../models/federation.ops.ts';
 import { listFollows, removeAllFollowsOf } from '../models/follows.ops.ts';
 import { findInstitutionById } from '../models/institutions.ops.ts';
 import { findPersonaById } from '../models/personas.ops.ts';
+import { repliedToActors } from '../models/posts.queries.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
 import { localActorDocument } from './actors.ts';
@@ -28,11 +29,13 @@ export function registerOutbox(app: AppContext): () => void {
       const institution = await findInstitutionById(app.db, institutionId);
       if (institution) await sendActorUpdate(app, institution.handle);
     }),
-    app.events.on('persona.deleted', async ({ handle }) => {
+    app.events.on('persona.deleted', async ({ personaId, handle }) => {
       const ctx = federationContext(app);
       const me = ctx.getActorUri(handle);
-      // Its followers, and the servers of the actors it followed, drop their copies of it.
-      const followed = await listFollows(app.db, handle, 'outbound');
+      // Its followers, the servers of the actors it followed and of those it replied to (they
+      // received its replies) drop their copies of it.
+      const followed = (await listFollows(app.db, handle, 'outbound')).map((f) => f.actor);
+      const repliedTo = await repliedToActors(app.db, personaId);
       const n = await sendToFollowers(
         app,
         handle,
@@ -42,7 +45,7 @@ export function registerOutbox(app: AppContext): () => void {
           object: me,
           to: new URL('https://www.w3.org/ns/activitystreams#Public'),
         }),
-        { orderingKey: me.href, extra: followed.map((f) => f.actor) },
+        { orderingKey: me.href, extra: [...followed, ...repliedTo] },
       );
       await removeAllFollowsOf(app.db, handle);
       log.debug('Deletion of {handle} sent to {n} actors', { handle, n });

@@ -1,8 +1,17 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from './db.ts';
 import { selectRows } from './db-driver.ts';
 import { isUuid } from './ids.ts';
-import { follows, institutions, type Post, personas, posts, remoteActors } from './schema/index.ts';
+import {
+  follows,
+  institutions,
+  type Post,
+  personas,
+  posts,
+  type RemoteActor,
+  remoteActors,
+} from './schema/index.ts';
 
 /** A local author: the persona or institution that publishes. `handle` names it in URLs and follows. */
 export type Author = { kind: 'persona' | 'institution'; id: string; handle: string };
@@ -284,4 +293,18 @@ export async function publicReplyRows(db: Db, postId: string, limit = 100): Prom
     .orderBy(posts.published, posts.id)
     .limit(limit);
   return rows.map((r) => r.post);
+}
+
+/**
+ * The remote actors whose posts a local persona replied to. Its replies went to them, so its
+ * deletion must reach them too, even when they neither follow it nor are followed by it.
+ */
+export async function repliedToActors(db: Db, personaId: string): Promise<RemoteActor[]> {
+  const parent = alias(posts, 'parent');
+  const parentAuthors = db
+    .select({ iri: parent.authorActorIri })
+    .from(posts)
+    .innerJoin(parent, eq(parent.id, posts.inReplyToId))
+    .where(eq(posts.authorPersonaId, personaId));
+  return db.select().from(remoteActors).where(inArray(remoteActors.iri, parentAuthors));
 }
