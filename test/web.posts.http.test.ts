@@ -60,7 +60,8 @@ for (const kind of databaseKinds()) {
       assert.equal(res.status, 200);
       const main = mainOf(res.text);
       assert.match(main, /<h2 id="timeline-title">Fil public<\/h2>/);
-      assert.match(main, /<article class="post" lang="fr">/);
+      assert.match(main, /<article class="post">/);
+      assert.match(main, /<div class="post-content" lang="fr"><p>/);
       assert.match(
         main,
         /<h3 class="post-author"><a href="\/@mairie">Mairie de Belleville-sur-Loire<\/a><\/h3>/,

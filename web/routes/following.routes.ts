@@ -11,6 +11,7 @@ import { requireSignedIn } from '../guards.ts';
 import { html } from '../html.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { csrfField, sendPage } from '../layout.ts';
+import { remoteHref } from '../views/posts.view.ts';
 import { viewerOf } from './post-form.ts';
 
 // The same bounds as the JSON API's `POST /me/follows`.
@@ -89,7 +90,7 @@ export function followingPages(ctx: AppContext): Router {
                 ${followed.map(({ follow, actor }) => {
                   const name = actor.displayName || actor.handle;
                   return html`<li>
-                    <a href="${actor.url ?? actor.iri}">${name}</a> <span class="handle">${actor.handle}</span>
+                    <a href="${remoteHref(actor.url ?? actor.iri)}">${name}</a> <span class="handle">${actor.handle}</span>
                     ${follow.state === 'pending' ? html` <span class="badge-unverified">${t('following.pending')}</span>` : ''}
                     <form method="post" action="/settings/following/remove" class="inline-form">
                       ${csrfField(pc)}

@@ -23,9 +23,17 @@ function badgeMarkers(texts: string[] | undefined): SafeHtml | '' {
   return html`${texts.map((text) => html` <span class="badge-verified">${text}</span>`)}`;
 }
 
+/**
+ * A link taken from another server (actor page, post URL): only http(s), so that a remote
+ * document cannot slip a `javascript:` or `data:` URL into our pages.
+ */
+export function remoteHref(url: string | null | undefined): string {
+  return url && /^https?:\/\//i.test(url) ? url : '#';
+}
+
 /** The link to an author: our own profile pages by path, remote ones by their URL. */
 function authorHref(a: PostView['author']): string {
-  if (a.kind === 'remote') return a.url;
+  if (a.kind === 'remote') return remoteHref(a.url);
   return `/@${a.handle}`;
 }
 
@@ -51,19 +59,21 @@ export function postArticle(
       : level === 'h2'
         ? html`<h2 class="post-author">${name}</h2>`
         : html`<h3 class="post-author">${name}</h3>`;
-  const permalink = post.local ? `/posts/${post.id}` : post.url;
+  const permalink = post.local ? `/posts/${post.id}` : remoteHref(post.url);
   // In a list, a reply says what it answers (the thread page shows it in place instead).
   const parent = post.inReplyTo;
   const replyTo =
     options.threadLink && parent
-      ? html` · <a href="${parent.id ? `/posts/${parent.id}` : parent.iri}">${t('post.replyTo')}</a>`
+      ? html` · <a href="${parent.id ? `/posts/${parent.id}` : remoteHref(parent.iri)}">${t('post.replyTo')}</a>`
       : '';
   const date = when.toLocaleString(pc.lang === 'fr' ? 'fr-FR' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'short',
     timeZone: 'UTC',
   });
-  return html`<article class="post"${post.language ? html` lang="${post.language}"` : ''}>
+  // The post's language marks its text only: the words around it are the page's.
+  const lang = post.language ? html` lang="${post.language}"` : '';
+  return html`<article class="post">
     <header>
       ${heading}
       <p class="handle">${a.kind === 'remote' ? a.handle : `@${a.handle}`}${authorMarker(pc, a.kind)}${badgeMarkers(options.badges?.get(a.handle))}</p>
@@ -73,7 +83,7 @@ export function postArticle(
       post.deleted
         ? html`<p class="post-deleted">${t('post.deleted')}</p>`
         : // Stored HTML is safe by construction: escaped text for local posts, sanitised on arrival for remote ones.
-          html`<div class="post-content">${raw(post.content)}</div>`
+          html`<div class="post-content"${lang}>${raw(post.content)}</div>`
     }
     <footer class="post-footer">
       <p class="post-counts">${t('post.replyCount', { count: post.counts.replies })} · ${t('post.counts', post.counts)}</p>
