@@ -227,6 +227,20 @@ for (const kind of databaseKinds()) {
             ['the followed accounts', () => '/settings/following'],
             ['a post page with the reply form', () => `/posts/${postId}`],
           ];
+          it('the composer and the reply form say their message is required, before any submit', async () => {
+            for (const path of ['/', `/posts/${postId}`]) {
+              await visit(page, `${base}${path}`, lang);
+              const fields = page.locator('form.composer textarea');
+              assert.ok((await fields.count()) > 0, `a composer on ${path}`);
+              for (const field of await fields.all()) {
+                assert.ok(
+                  await field.evaluate((el) => (el as HTMLTextAreaElement).required),
+                  `required on ${path}`,
+                );
+              }
+            }
+          });
+
           for (const [what, path] of residentPages) {
             it(`${what} has no serious or critical violation and reflows at 320 px`, async () => {
               await visit(page, `${base}${path()}`, lang);

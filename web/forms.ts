@@ -109,7 +109,7 @@ export function textareaField(o: Omit<FieldOptions, 'type' | 'autocomplete'>): S
     <label for="${idOf(o)}">${o.label}</label>
     ${fieldExtras(o)}
     <textarea id="${idOf(o)}" name="${o.name}" rows="4"
-      ${o.maxlength ? html`maxlength="${o.maxlength}"` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy(o)}>${o.value ?? ''}</textarea>
+      ${o.maxlength ? html`maxlength="${o.maxlength}"` : ''}${o.required ? html` required` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy(o)}>${o.value ?? ''}</textarea>
   </div>`;
 }
 
@@ -121,7 +121,7 @@ export function selectField(
   return html`<div class="field${o.error ? ' field-invalid' : ''}">
     <label for="${idOf(o)}">${o.label}</label>
     ${fieldExtras(o)}
-    <select id="${idOf(o)}" name="${o.name}"${o.error ? html` aria-invalid="true"` : ''}${describedBy(o)}>
+    <select id="${idOf(o)}" name="${o.name}"${o.required ? html` required` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy(o)}>
       ${o.options.map(
         (opt) =>
           html`<option value="${opt.value}"${opt.value === (o.value ?? '') ? html` selected` : ''}>${opt.label}</option>`,
