@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { isNull } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { findAccountByEmail, signUp } from '../models/accounts.ops.ts';
-import { createPersona } from '../models/personas.ops.ts';
+import { createPersona, findPersonaByHandle } from '../models/personas.ops.ts';
 import { publicReplyRows } from '../models/posts.queries.ts';
 import { posts } from '../models/schema/index.ts';
 import { seedDemo } from '../server/demo/seed.ts';
@@ -118,6 +118,7 @@ for (const kind of databaseKinds()) {
     let page: Page;
     let base: string;
     let postId: string;
+    let ownPostId: string;
 
     before(async function () {
       requireChromium(this);
@@ -134,6 +135,14 @@ for (const kind of databaseKinds()) {
       const roots = await ctx.db.select({ id: posts.id }).from(posts).where(isNull(posts.inReplyToId));
       for (const r of roots) if ((await publicReplyRows(ctx.db, r.id)).length > 1) postId = r.id;
       assert.ok(postId, 'the demo has a post with replies');
+      const persona = await findPersonaByHandle(ctx.db, RESIDENT.handle);
+      assert.ok(persona);
+      const [own] = await ctx.db
+        .select({ id: posts.id })
+        .from(posts)
+        .where(eq(posts.authorPersonaId, persona.id));
+      assert.ok(own, `the demo has a post by @${RESIDENT.handle}`);
+      ownPostId = own.id;
       browser = await launchChromium({ locale: 'fr-FR' });
       page = await browser.context.newPage();
     });
@@ -226,6 +235,8 @@ for (const kind of databaseKinds()) {
             ['the personal feed', () => '/feed'],
             ['the followed accounts', () => '/settings/following'],
             ['a post page with the reply form', () => `/posts/${postId}`],
+            ['the edit form of an own post', () => `/posts/${ownPostId}/edit`],
+            ['the delete confirmation of an own post', () => `/posts/${ownPostId}/delete`],
           ];
           it('the composer and the reply form say their message is required, before any submit', async () => {
             for (const path of ['/', `/posts/${postId}`]) {
