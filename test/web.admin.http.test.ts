@@ -174,6 +174,11 @@ for (const kind of databaseKinds()) {
       assert.match(back.text, /<h1>Se connecter<\/h1>/);
     });
 
+    it('the language switcher keeps the rest of the query (e.g. the timeline page)', async () => {
+      const res = await request(instance.url).get('/?cursor=abc&lang=fr');
+      assert.match(res.text, /href="\/\?cursor=abc&amp;lang=en"/);
+    });
+
     it('follows Accept-Language when nothing else is set', async () => {
       const res = await request(instance.url)
         .get('/about/privacy')

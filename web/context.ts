@@ -17,6 +17,8 @@ export type PageContext = {
   csrf: () => string;
   /** The current path (no query), for the language switcher and redirects back. */
   path: string;
+  /** The current query string without `lang` (e.g. `cursor=…`), kept by the language switcher. */
+  query: string;
   account: Account | undefined;
   personas: Persona[];
   activePersona: Persona | undefined;
@@ -64,6 +66,12 @@ export function setLanguageCookie(ctx: AppContext, res: Response, lang: Lang): v
   });
 }
 
+function queryWithoutLang(req: Request): string {
+  const params = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  params.delete('lang');
+  return params.toString();
+}
+
 export async function pageContext(ctx: AppContext, req: Request): Promise<PageContext> {
   const lang = requestLanguage(ctx, req);
   const account = req.user;
@@ -74,6 +82,7 @@ export async function pageContext(ctx: AppContext, req: Request): Promise<PageCo
     t: translator(lang),
     csrf: () => csrfToken(req),
     path: req.path,
+    query: queryWithoutLang(req),
     account,
     personas,
     activePersona: activePersona ?? personas[0],

@@ -28,7 +28,7 @@ function languageSwitcher(pc: PageContext): SafeHtml {
   const other = pc.lang === 'fr' ? 'en' : 'fr';
   const label = other === 'fr' ? 'Français' : 'English';
   return html`<nav class="lang-switcher" aria-label="${pc.t('layout.languageNav')}">
-      <a href="${pc.path}?lang=${other}" lang="${other}" hreflang="${other}">${label}</a>
+      <a href="${pc.path}?${pc.query ? `${pc.query}&` : ''}lang=${other}" lang="${other}" hreflang="${other}">${label}</a>
     </nav>`;
 }
 

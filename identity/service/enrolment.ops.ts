@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { IdentityDb } from '../db.ts';
@@ -44,9 +45,18 @@ export async function createOperator(db: IdentityDb, email: string, password: st
   return { ok: true as const, operatorId: row!.id };
 }
 
+// Compared against when the e-mail is unknown, so the answer takes as long as for a known one
+// and its timing does not tell which operator e-mails exist.
+let dummyOperatorHash: Promise<string> | undefined;
+
 export async function authenticateOperator(db: IdentityDb, email: string, password: string) {
   const [row] = await db.select().from(operators).where(eq(operators.email, email.toLowerCase()));
-  if (!row || !(await verifyPassword(password, row.passwordHash))) return undefined;
+  if (!row) {
+    dummyOperatorHash ??= hashPassword(randomBytes(12).toString('hex'));
+    await verifyPassword(password, await dummyOperatorHash);
+    return undefined;
+  }
+  if (!(await verifyPassword(password, row.passwordHash))) return undefined;
   return { id: row.id, email: row.email };
 }
 
