@@ -158,6 +158,10 @@ for (const kind of databaseKinds()) {
       assert.ok(printed.ok);
       const confirmed = await confirmLetter(ctx, { requestId: request.requestId, code: printed.code });
       assert.deepEqual(confirmed, { ok: true, personId: proven.personId, offer: false });
+      // Nor does it move them: the district checked at the desk stays.
+      const [row] = await ctx.db.select().from(persons).where(eq(persons.id, proven.personId));
+      assert.equal(row?.district, 'Centre');
+      assert.equal(row?.status, 'active');
     });
 
     it('lets a desk or eID enrolment take over a letter-only record: earlier tokens and credentials are revoked', async () => {

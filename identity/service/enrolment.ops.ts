@@ -240,16 +240,20 @@ async function upsertPersonByKey(
   if (!ctx.config.districts.includes(district)) return { ok: false, reason: 'unknown-district' };
   const now = ctx.now();
   const expiresAt = new Date(now.getTime() + ctx.config.enrolmentDays * DAY);
+  const deskProven = sql`${persons.methods} ? 'desk'`;
   const [row] = await ctx.db
     .insert(persons)
     .values({ dedupKey: key, methods: ['letter'], resident: true, district, enrolledAt: now, expiresAt })
     .onConflictDoUpdate({
       target: persons.dedupKey,
+      // A letter proves an address, not who asked for it: it never changes what an operator
+      // recorded at the desk after checking documents (district, status), so a stranger who
+      // knows a person's name and birthdate cannot move them to another district.
       set: {
-        resident: true,
-        district,
-        status: 'active',
-        expiresAt: sql`greatest(${persons.expiresAt}, ${expiresAt.toISOString()}::timestamptz)`,
+        resident: sql`case when ${deskProven} then ${persons.resident} else true end`,
+        district: sql`case when ${deskProven} then ${persons.district} else ${district} end`,
+        status: sql`case when ${deskProven} then ${persons.status} else 'active' end`,
+        expiresAt: sql`case when ${deskProven} then ${persons.expiresAt} else greatest(${persons.expiresAt}, ${expiresAt.toISOString()}::timestamptz) end`,
         methods: sql`case when ${persons.methods} ? 'letter' then ${persons.methods} else ${persons.methods} || '["letter"]'::jsonb end`,
       },
     })
