@@ -52,6 +52,12 @@ export function createApp(ctx: AppContext): Express {
     }
     next();
   });
+  // Posts and feeds carry what residents wrote: search engines must not index them, in JSON
+  // as in HTML (persona profiles set their own header, honouring the opt-in).
+  api.use(['/posts', '/feed'], (_req, res, next) => {
+    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+    next();
+  });
   api.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   mountApi(api, ctx, passport);
   api.use((_req, res) => sendProblem(res, 404, 'Not found'));

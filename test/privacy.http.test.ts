@@ -94,6 +94,17 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it('the JSON API answers about posts and feeds ask search engines not to index them', async () => {
+      const { agent } = await signUpAgent(instance.url, newIdentity('robotsapi'));
+      const created = await agent.post('/api/v1/posts').send({ content: 'Bonjour' }).expect(201);
+      const id = (created.body as { id: string }).id;
+      for (const path of [`/api/v1/posts/${id}`, `/api/v1/posts/${id}/context`, '/api/v1/feed/public']) {
+        const res = await request(instance.url).get(path);
+        assert.equal(res.status, 200, path);
+        assert.match(String(res.headers['x-robots-tag']), /noindex/, `${path} is not indexed`);
+      }
+    });
+
     it('a public API answer read with a session is private to it, and the same answer to a visitor is not', async () => {
       const { agent } = await signUpAgent(instance.url, newIdentity('cache'));
       const own = await agent.post('/api/v1/posts').send({ content: 'Entre nous', visibility: 'followers' });
