@@ -21,7 +21,8 @@ function urlsIn(text: string, origin: string): string[] {
   const found = new Set<string>();
   const escaped = origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   for (const m of text.matchAll(new RegExp(`${escaped}[^"'\\s<>\\\\]*`, 'g'))) found.add(m[0]);
-  for (const m of text.matchAll(/(?:href|src)="(\/[^"/][^"]*)"/g)) found.add(new URL(m[1]!, origin).href);
+  for (const m of text.matchAll(/(?:href|src)="(\/[^"/][^"]*)"/g))
+    found.add(new URL(m[1]!.replaceAll('&amp;', '&'), origin).href);
   return [...found];
 }
 

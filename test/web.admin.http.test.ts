@@ -174,9 +174,11 @@ for (const kind of databaseKinds()) {
       assert.match(back.text, /<h1>Se connecter<\/h1>/);
     });
 
-    it('the language switcher keeps the rest of the query (e.g. the timeline page)', async () => {
-      const res = await request(instance.url).get('/?cursor=abc&lang=fr');
+    it('the language switcher keeps the timeline page and the login target, and nothing else', async () => {
+      const res = await request(instance.url).get('/?cursor=abc&saved=1&lang=fr');
       assert.match(res.text, /href="\/\?cursor=abc&amp;lang=en"/);
+      const login = await request(instance.url).get('/login?next=%2Ffeed&x=1');
+      assert.match(login.text, /href="\/login\?next=%2Ffeed&amp;lang=en"/);
     });
 
     it('follows Accept-Language when nothing else is set', async () => {

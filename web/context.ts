@@ -17,7 +17,7 @@ export type PageContext = {
   csrf: () => string;
   /** The current path (no query), for the language switcher and redirects back. */
   path: string;
-  /** The current query string without `lang` (e.g. `cursor=…`), kept by the language switcher. */
+  /** The query parameters the language switcher keeps (`cursor`, `next`), encoded. */
   query: string;
   account: Account | undefined;
   personas: Persona[];
@@ -66,10 +66,17 @@ export function setLanguageCookie(ctx: AppContext, res: Response, lang: Lang): v
   });
 }
 
+/** The query parameters a page needs to show the same thing in the other language (paging, login target). */
+const KEPT_ON_LANGUAGE_SWITCH = ['cursor', 'next'];
+
 function queryWithoutLang(req: Request): string {
-  const params = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
-  params.delete('lang');
-  return params.toString();
+  const current = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  const kept = new URLSearchParams();
+  for (const name of KEPT_ON_LANGUAGE_SWITCH) {
+    const value = current.get(name);
+    if (value !== null) kept.set(name, value);
+  }
+  return kept.toString();
 }
 
 export async function pageContext(ctx: AppContext, req: Request): Promise<PageContext> {
