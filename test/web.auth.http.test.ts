@@ -185,15 +185,17 @@ for (const kind of databaseKinds()) {
       });
       assert.equal(refused.status, 400);
       assert.match(refused.text, /<a href="#f-currentPassword">/);
-      assert.equal(
-        (await logInThroughForm(request.agent(instance.url), person.email, person.password)).status,
-        303,
-      );
+      const elsewhere = request.agent(instance.url);
+      assert.equal((await logInThroughForm(elsewhere, person.email, person.password)).status, 303);
+      assert.equal((await elsewhere.get('/settings/account')).status, 200);
       const ok = await submitForm(agent, '/settings/account', '/settings/account/password', {
         currentPassword: person.password,
         newPassword: 'a brand new password',
       });
       assert.equal(ok.status, 303);
+      // The change ends the account's other sessions, and keeps the one that made it.
+      assert.equal((await elsewhere.get('/settings/account')).status, 303);
+      assert.equal((await agent.get('/settings/account')).status, 200);
       const login = await logInThroughForm(request.agent(instance.url), person.email, 'a brand new password');
       assert.equal(login.status, 303);
     });

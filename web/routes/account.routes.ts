@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { accountSelfView, authenticate, setLanguage, setPassword } from '../../models/accounts.ops.ts';
+import { destroyOtherSessions } from '../../models/sessions.ops.ts';
 import { Password } from '../../models/validation.ts';
 import type { AppContext } from '../../server/context.ts';
 import { type PageContext, pageContext, setLanguageCookie } from '../context.ts';
@@ -102,6 +103,8 @@ export function accountPages(ctx: AppContext): Router {
       return sendPage(res, pc, accountPage(pc, { currentPassword: pc.t('account.wrongPassword') }, 400));
     }
     await setPassword(ctx.db, req.user!.id, parsed.data.newPassword);
+    // Whoever knew the old password may hold another session: end them all but this one.
+    await destroyOtherSessions(ctx.db, req.user!.id, req.sessionID);
     res.redirect(303, '/settings/account?saved=1');
   });
 
