@@ -4,12 +4,11 @@ import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
 import { INBOX_PATH, INSTANCE_ACTOR, SHARED_INBOX_PATH } from './constants.ts';
 import { onAccept } from './inbox/accept.handler.ts';
-import { onAnnounce } from './inbox/announce.handler.ts';
 import { onBlock } from './inbox/block.handler.ts';
 import { onDelete, onUnverifiedDelete } from './inbox/delete.handler.ts';
 import { onFollow } from './inbox/follow.handler.ts';
-import { onLike } from './inbox/like.handler.ts';
 import { onCreate, onUpdate } from './inbox/note.handler.ts';
+import { onAnnounce, onLike } from './inbox/reaction.handler.ts';
 import { onReject } from './inbox/reject.handler.ts';
 import { onUndo } from './inbox/undo.handler.ts';
 

@@ -83,6 +83,15 @@ export async function createOutboundFollow(
 
 export type SettleFollowResult = { ok: true; follow: FollowRow } | { ok: false; reason: 'unknown-follow' };
 
+/** Our Follow `activityIri`, sent to `remoteActorId` (never another actor's follow). */
+function ourFollowTo(activityIri: string, remoteActorId: string) {
+  return and(
+    eq(follows.activityIri, activityIri),
+    eq(follows.remoteActorId, remoteActorId),
+    eq(follows.direction, 'outbound'),
+  );
+}
+
 /**
  * Accept from the followed actor: matched by our Follow's id AND the accepting actor, so that
  * nobody else can accept a follow on its behalf.
@@ -95,13 +104,7 @@ export async function acceptOutboundFollow(
   const [row] = await db
     .update(follows)
     .set({ state: 'accepted', acceptedAt: new Date() })
-    .where(
-      and(
-        eq(follows.activityIri, activityIri),
-        eq(follows.remoteActorId, remoteActorId),
-        eq(follows.direction, 'outbound'),
-      ),
-    )
+    .where(ourFollowTo(activityIri, remoteActorId))
     .returning();
   return row ? { ok: true, follow: row } : { ok: false, reason: 'unknown-follow' };
 }
@@ -112,16 +115,7 @@ export async function rejectOutboundFollow(
   activityIri: string,
   remoteActorId: string,
 ): Promise<SettleFollowResult> {
-  const [row] = await db
-    .delete(follows)
-    .where(
-      and(
-        eq(follows.activityIri, activityIri),
-        eq(follows.remoteActorId, remoteActorId),
-        eq(follows.direction, 'outbound'),
-      ),
-    )
-    .returning();
+  const [row] = await db.delete(follows).where(ourFollowTo(activityIri, remoteActorId)).returning();
   return row ? { ok: true, follow: row } : { ok: false, reason: 'unknown-follow' };
 }
 

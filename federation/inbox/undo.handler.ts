@@ -5,9 +5,8 @@ import { removeInboundFollow } from '../../models/follows.ops.ts';
 import { isDomainBlocked } from '../../models/instances.ops.ts';
 import { undoReaction } from '../../models/remote-posts.ops.ts';
 import type { AppContext } from '../../server/context.ts';
-import { onUndoAnnounce } from './announce.handler.ts';
 import { drop } from './drop.ts';
-import { onUndoLike } from './like.handler.ts';
+import { onUndoAnnounce, onUndoLike } from './reaction.handler.ts';
 
 /**
  * Undo: of a Follow here; of a Like or an Announce by the posts code. In every case the Undo's

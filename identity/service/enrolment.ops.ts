@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { dummyHash, hashPassword, verifyPassword } from '../../models/passwords.ts';
 import type { IdentityDb } from '../db.ts';
 import {
   type EnrolmentMethod,
@@ -15,13 +15,11 @@ import type { ServiceContext } from './context.ts';
 import {
   constantTimeEqual,
   dedupKey,
-  hashPassword,
   type LegalIdentity,
   letterCode,
   letterCodeHash,
   normaliseLetterCode,
   sha256,
-  verifyPassword,
 } from './secrets.ts';
 
 export const LETTER_MAX_ATTEMPTS = 5;
@@ -45,15 +43,11 @@ export async function createOperator(db: IdentityDb, email: string, password: st
   return { ok: true as const, operatorId: row!.id };
 }
 
-// Compared against when the e-mail is unknown, so the answer takes as long as for a known one
-// and its timing does not tell which operator e-mails exist.
-let dummyOperatorHash: Promise<string> | undefined;
-
 export async function authenticateOperator(db: IdentityDb, email: string, password: string) {
   const [row] = await db.select().from(operators).where(eq(operators.email, email.toLowerCase()));
   if (!row) {
-    dummyOperatorHash ??= hashPassword(randomBytes(12).toString('hex'));
-    await verifyPassword(password, await dummyOperatorHash);
+    // As long as for a known e-mail, so timing does not tell which operator e-mails exist.
+    await verifyPassword(password, await dummyHash());
     return undefined;
   }
   if (!(await verifyPassword(password, row.passwordHash))) return undefined;

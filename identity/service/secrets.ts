@@ -1,9 +1,6 @@
-import { createHash, createHmac, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const scryptAsync = promisify(scrypt);
 
 /** The service secret (keys the de-duplication HMAC): from config, else kept in the data folder. */
 export async function loadSecretKey(dataDir: string, configured: string | undefined): Promise<string> {
@@ -79,20 +76,6 @@ export function letterCodeHash(secret: string, requestId: string, code: string):
 
 export function normaliseLetterCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, '');
-}
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = (await scryptAsync(password, salt, 32)) as Buffer;
-  return `scrypt$${salt.toString('base64url')}$${hash.toString('base64url')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, saltText, hashText] = stored.split('$');
-  if (scheme !== 'scrypt' || !saltText || !hashText) return false;
-  const expected = Buffer.from(hashText, 'base64url');
-  const actual = (await scryptAsync(password, Buffer.from(saltText, 'base64url'), expected.length)) as Buffer;
-  return timingSafeEqual(expected, actual);
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {
