@@ -211,10 +211,12 @@ export async function releaseJobs(
  * worker can sleep exactly until then instead of only polling.
  */
 export async function msUntilNextDue(db: Db): Promise<number | null> {
+  // Jobs already due count too (as 0 ms): a delayed job that fell due between a claim and this
+  // query must not wait for the next poll.
   const rows = await selectRows<{ ms: number | string | null }>(
     db,
     sql`SELECT extract(epoch FROM (min(run_at) - now())) * 1000 AS ms
-        FROM queue_jobs WHERE locked_until IS NULL AND NOT blocked AND run_at > now()`,
+        FROM queue_jobs WHERE locked_until IS NULL AND NOT blocked`,
   );
   const ms = rows[0]?.ms;
   return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
