@@ -172,9 +172,18 @@ forEachDatabase('MessageQueue workers: DatabaseMessageQueue', (get, kind) => {
       } finally {
         await admin.end();
       }
-      // The producer's pool may hand out a dead connection once; a caller would retry.
+      // Idle pooled connections learn of the cut asynchronously; until they have, the pool may
+      // hand out a dead one (each such failure evicts it), so a caller retries.
+      await sleep(200);
       for (let n = 1; n <= 20; n++) {
-        await producer.enqueue({ n }).catch(() => producer.enqueue({ n }));
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await producer.enqueue({ n });
+            break;
+          } catch (error) {
+            if (attempt >= 10) throw error;
+          }
+        }
       }
       await waitFor('all 21 jobs after the cut', () => seen.size === 21, 30_000);
     });
