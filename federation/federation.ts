@@ -23,7 +23,7 @@ export function buildFederation(config: Config, database: Database): Federation<
     // Both on the instance's database: durable across restarts, shared by web and worker processes.
     kv: createKvStore(database),
     queue: withBlockedDeliveriesDropped(
-      createMessageQueue(database, { concurrency: config.queueConcurrency }),
+      createMessageQueue(database, { concurrency: config.queueConcurrency, leaseMs: config.queueLeaseMs }),
       database.db,
     ),
     // The queue only runs where deliveries are made (role worker or all): see startFederationQueue.

@@ -28,6 +28,17 @@ const EnvSchema = z
     FEDERATION_ALLOW_PRIVATE_ADDRESS: bool.default(false),
     /** How many deliveries/inbox jobs one worker process runs at once. */
     QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+    /** How long a claimed job is held before another worker may take it over (its worker died). */
+    QUEUE_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+    /** Every outgoing federation request (delivery, key or actor fetch) is abandoned after this. */
+    FEDERATION_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    /** Failed deliveries to one server, within the window below, before it is marked unavailable. */
+    FEDERATION_UNAVAILABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
+    FEDERATION_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(600_000),
+    /** How long an unavailable server is skipped before one delivery probes whether it is back. */
+    FEDERATION_RETRY_UNAVAILABLE_AFTER_MS: z.coerce.number().int().min(100).default(1_800_000),
+    /** Inbox POSTs whose signature is being checked at once by one web process (503 above). */
+    INBOX_MAX_CONCURRENT: z.coerce.number().int().min(1).max(10_000).default(64),
     /** Maximum accepted size of an inbox POST body, in bytes. */
     INBOX_MAX_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
     /** Comma-separated URLs of trusted identity services (credential issuers) whose badges are accepted. */
@@ -61,6 +72,12 @@ export type Config = {
   trustProxy: boolean;
   allowPrivateAddress: boolean;
   queueConcurrency: number;
+  queueLeaseMs: number;
+  federationRequestTimeoutMs: number;
+  federationUnavailableAfterFailures: number;
+  federationFailureWindowMs: number;
+  federationRetryUnavailableAfterMs: number;
+  inboxMaxConcurrent: number;
   inboxMaxBytes: number;
   identityIssuers: URL[];
   badgeK: number;
@@ -103,6 +120,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     allowPrivateAddress: e.FEDERATION_ALLOW_PRIVATE_ADDRESS,
     queueConcurrency: e.QUEUE_CONCURRENCY,
+    queueLeaseMs: e.QUEUE_LEASE_MS,
+    federationRequestTimeoutMs: e.FEDERATION_REQUEST_TIMEOUT_MS,
+    federationUnavailableAfterFailures: e.FEDERATION_UNAVAILABLE_AFTER_FAILURES,
+    federationFailureWindowMs: e.FEDERATION_FAILURE_WINDOW_MS,
+    federationRetryUnavailableAfterMs: e.FEDERATION_RETRY_UNAVAILABLE_AFTER_MS,
+    inboxMaxConcurrent: e.INBOX_MAX_CONCURRENT,
     inboxMaxBytes: e.INBOX_MAX_BYTES,
     identityIssuers: issuers,
     badgeK: e.BADGE_K_ANONYMITY,
