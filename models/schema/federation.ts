@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { uuidv7 } from '../ids.ts';
 
 /**
@@ -89,13 +100,41 @@ export const domainBlocks = pgTable('domain_blocks', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Servers we have exchanged with, for the admin's list. */
-export const knownInstances = pgTable('known_instances', {
-  domain: text('domain').primaryKey(),
-  software: text('software'),
-  firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
-  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const DELIVERY_STATES = ['available', 'unavailable', 'probing'] as const;
+/**
+ * Whether we deliver to a server: `unavailable` after repeated failures (deliveries are held,
+ * not attempted), `probing` while one delivery tests whether it is back.
+ */
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/**
+ * Servers we have exchanged with, for the admin's list. The delivery columns mirror, for
+ * display, the per-server circuit breaker whose state Fedify keeps in the KV store.
+ */
+export const knownInstances = pgTable(
+  'known_instances',
+  {
+    domain: text('domain').primaryKey(),
+    software: text('software'),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveryState: text('delivery_state').$type<DeliveryState>().notNull().default('available'),
+    /** Since when deliveries have been held (null while available). */
+    unavailableSince: timestamp('unavailable_since', { withTimezone: true }),
+    deliveryStateChangedAt: timestamp('delivery_state_changed_at', { withTimezone: true }),
+    /** Activities given up because the server stayed unavailable longer than they are held. */
+    droppedActivities: integer('dropped_activities').notNull().default(0),
+  },
+  (t) => [
+    check(
+      'known_instances_delivery_state_check',
+      sql`${t.deliveryState} IN ('available', 'unavailable', 'probing')`,
+    ),
+    index('known_instances_delivery_state_idx')
+      .on(t.deliveryState)
+      .where(sql`${t.deliveryState} <> 'available'`),
+  ],
+);
 
 export type ActorKey = typeof actorKeys.$inferSelect;
 export type RemoteActor = typeof remoteActors.$inferSelect;
