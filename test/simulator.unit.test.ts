@@ -82,7 +82,11 @@ describe('fediverse simulator', () => {
       assert.equal(key.id, `${actor.id}#main-key`);
       assert.equal(key.owner, actor.id);
       assert.equal(key.publicKeyPem, sim.keys.publicKeyPem(actor.keyIndex));
-      assert.notEqual(key.publicKeyPem, (await getJson(first!.followers[1]!.id)).publicKey, 'one key per actor');
+      assert.notEqual(
+        key.publicKeyPem,
+        (await getJson(first!.followers[1]!.id)).publicKey,
+        'one key per actor',
+      );
 
       const finger = await getJson(
         `${second!.origin}/.well-known/webfinger?resource=acct:user2@${second!.host}`,
@@ -121,13 +125,26 @@ describe('fediverse simulator', () => {
       assert.equal((await sim.send(tampered)).status, 401, 'a changed body no longer verifies');
       const arrivals = sim.arrivals({ instance: bob.instance });
       assert.deepEqual(
-        arrivals.map((a) => [a.path, a.type, a.activityId, a.actor, a.objectId, a.signature, a.verified, a.status]),
+        arrivals.map((a) => [
+          a.path,
+          a.type,
+          a.activityId,
+          a.actor,
+          a.objectId,
+          a.signature,
+          a.verified,
+          a.status,
+        ]),
         [
           ['/users/user2/inbox', 'Create', note.id, alice.id, note.object.id, 'draft-cavage', true, 202],
           ['/users/user2/inbox', 'Create', note.id, alice.id, note.object.id, 'draft-cavage', false, 401],
         ],
       );
-      assert.deepEqual(sim.deliveriesOf(note.id), new Map([[bob.instance, 1]]), 'only the accepted POST counts');
+      assert.deepEqual(
+        sim.deliveriesOf(note.id),
+        new Map([[bob.instance, 1]]),
+        'only the accepted POST counts',
+      );
     });
 
     it('sends a Follow to the target inbox and records the Accept that answers it', async () => {
@@ -192,12 +209,20 @@ describe('fediverse simulator', () => {
       await bobServer.up();
       assert.equal((await sim.send(sim.prepareSigned(alice, bob.sharedInbox, activity(4)))).status, 202);
       assert.deepEqual(sim.deliveriesOf(activity(4).id), new Map([[bob.instance, 1]]));
-      assert.deepEqual(sim.deliveriesOf(activity(2).id), new Map([[bob.instance, 1]]), 'taken in, answered late');
+      assert.deepEqual(
+        sim.deliveriesOf(activity(2).id),
+        new Map([[bob.instance, 1]]),
+        'taken in, answered late',
+      );
     });
   });
 
   it('close() ends hanging requests', async () => {
-    const sim = await SimulatedFediverse.start({ instances: 1, followersPerInstance: 1, keyCacheDir: cacheDir });
+    const sim = await SimulatedFediverse.start({
+      instances: 1,
+      followersPerInstance: 1,
+      keyCacheDir: cacheDir,
+    });
     const [actor] = sim.followers();
     sim.instances[0]!.hang();
     const pending = sim.send(sim.prepareSigned(actor!, actor!.inbox, { id: 'urn:x', type: 'Like' }));
