@@ -7,16 +7,29 @@ import { INBOX_PATH_RE } from './constants.ts';
 
 const log = logger('federation', 'inbox');
 
+/** Seconds a sender is asked to wait when the inbox is saturated (Mastodon honours it). */
+const BUSY_RETRY_AFTER_S = 10;
+
 /**
- * Runs before Fedify on inbox POSTs: caps the body size (413, the rest is discarded unread),
- * refuses anything that is not a JSON object (400), and drops deliveries from blocked servers
- * before Fedify even fetches their keys (202: accepted and ignored, so they stop retrying).
- * Fedify then verifies the signature (401 when missing or wrong) and parses the JSON-LD.
+ * Runs before Fedify on inbox POSTs: bounds how many are handled at once (503 with Retry-After
+ * above `INBOX_MAX_CONCURRENT`, so a flood — each POST may wait on a remote key fetch — cannot
+ * starve the pages and the API of this process), caps the body size (413, the rest is discarded
+ * unread), refuses anything that is not a JSON object (400), and drops deliveries from blocked
+ * servers before Fedify even fetches their keys (202: accepted and ignored, so they stop
+ * retrying). Fedify then verifies the signature (401 when missing or wrong) and enqueues the
+ * activity (202); handlers run in the queue, never in the request.
  */
 export function inboxGuard(ctx: AppContext): RequestHandler {
   const limit = ctx.config.inboxMaxBytes;
+  const maxConcurrent = ctx.config.inboxMaxConcurrent;
+  let inFlight = 0;
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' || !INBOX_PATH_RE.test(req.path)) return next();
+    if (inFlight >= maxConcurrent) return busy(req, res, maxConcurrent);
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+    });
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return tooLarge(req, res);
 
@@ -52,6 +65,13 @@ export function inboxGuard(ctx: AppContext): RequestHandler {
         .catch(next);
     });
   };
+}
+
+function busy(req: Request, res: Response, max: number) {
+  log.info('Inbox POST deferred: {max} already being handled', { max });
+  req.resume();
+  res.set('Retry-After', String(BUSY_RETRY_AFTER_S));
+  sendProblem(res, 503, 'Busy', { detail: 'This server is handling many activities; retry later.' });
 }
 
 function tooLarge(req: Request, res: Response) {
