@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildFederation, startFederationQueue } from '../federation/federation.ts';
+import { useOutgoingRequestTimeout } from '../federation/outgoing-http.ts';
 import { registerOutbox } from '../federation/outbox.ts';
 import { type Database, databaseOptions, openDatabase } from '../models/db.ts';
 import { DomainEvents } from '../models/events.ts';
@@ -35,6 +36,8 @@ export async function startInstance(
     prepare?: (ctx: AppContext) => Promise<void>;
   } = {},
 ): Promise<RunningInstance> {
+  // Process-wide: with several instances in one process (tests), the last one started sets it.
+  useOutgoingRequestTimeout(config.federationRequestTimeoutMs);
   const database = options.database ?? (await openDatabase(databaseOptions(config)));
   const stops: (() => Promise<void> | void)[] = [];
   try {

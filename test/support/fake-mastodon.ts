@@ -34,6 +34,19 @@ export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 type Account = { name: string; displayName: string; keys: CryptoKeyPair; pem: string; gone: boolean };
 
 /**
+ * What happened at an inbox: a delivery arrived (and how it was answered), or a delivery held
+ * unanswered was abandoned by its sender (the connection closed). `seq` orders the events of
+ * every FakeMastodon of the process, so tests can say which happened first across servers.
+ */
+export type InboxEvent = {
+  seq: number;
+  kind: 'received' | 'abandoned';
+  activityId: string | undefined;
+  answer: number | 'hang';
+};
+let eventSeq = 0;
+
+/**
  * A tiny server that looks like a Mastodon instance to ours: it serves its accounts' actor
  * documents (with real RSA keys), records what our instance delivers to its inboxes, and
  * posts activities signed as Mastodon signs them (draft-cavage HTTP Signatures, Digest).
@@ -48,6 +61,8 @@ export class FakeMastodon {
    * a server that is stuck). Called with the activity received.
    */
   inboxAnswer: (activity: Record<string, unknown>) => number | 'hang' = () => 202;
+  /** Every delivery and abandoned delivery, in order (see InboxEvent). */
+  readonly events: InboxEvent[] = [];
   private readonly hanging: ServerResponse[] = [];
   private server: Server | undefined;
   private readonly accounts = new Map<string, Account>();
@@ -63,7 +78,19 @@ export class FakeMastodon {
           const answer = this.inboxAnswer(activity);
           this.received.push(activity);
           this.receivedAt.push(path);
-          if (answer === 'hang') return void this.hanging.push(res);
+          const activityId = typeof activity.id === 'string' ? activity.id : undefined;
+          this.events.push({ seq: ++eventSeq, kind: 'received', activityId, answer });
+          if (answer === 'hang') {
+            this.hanging.push(res);
+            // The sender gave up (timeout): the connection closes while we still hold it.
+            res.on('close', () => {
+              const i = this.hanging.indexOf(res);
+              if (i < 0) return;
+              this.hanging.splice(i, 1);
+              this.events.push({ seq: ++eventSeq, kind: 'abandoned', activityId, answer });
+            });
+            return;
+          }
           res.statusCode = answer;
           return res.end();
         }
@@ -80,6 +107,22 @@ export class FakeMastodon {
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** How many held deliveries their sender abandoned (closed the connection). */
+  get abandonedCount(): number {
+    return this.events.filter((e) => e.kind === 'abandoned').length;
+  }
+
+  /** The deliveries of one activity (by id) that this server accepted with a 2xx answer. */
+  acceptedDeliveries(activityId: string): number {
+    return this.events.filter(
+      (e) =>
+        e.kind === 'received' &&
+        e.activityId === activityId &&
+        typeof e.answer === 'number' &&
+        e.answer < 300,
+    ).length;
   }
 
   /** How many requests are held unanswered right now. */
