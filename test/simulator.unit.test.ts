@@ -214,6 +214,11 @@ describe('fediverse simulator', () => {
         new Map([[bob.instance, 1]]),
         'taken in, answered late',
       );
+
+      bobServer.delay(200);
+      const late = await sim.send(sim.prepareSigned(alice, bob.sharedInbox, activity(5)));
+      assert.equal(late.status, 202, 'a delayed request is answered in the end');
+      assert.equal(bobServer.pending, 0);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { SimulatedActor } from './documents.ts';
 
 /** How an instance answers right now. `down` is a state of its socket, see `down()`/`up()`. */
@@ -104,7 +104,7 @@ export class SimulatedInstance {
   }
 
   /** Sends `answer` as the current fault dictates. */
-  respond(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
+  respond(res: ServerResponse, answer: Answer): void {
     const fault = this.#fault;
     if (fault.kind === 'hang') {
       this.#hanging.add(res);
@@ -121,7 +121,7 @@ export class SimulatedInstance {
     }
     const timer = setTimeout(() => {
       this.#delayed.delete(res);
-      if (!res.destroyed && !req.destroyed) write(res, answer);
+      if (!res.destroyed) write(res, answer);
     }, fault.ms);
     this.#delayed.set(res, timer);
     res.once('close', () => {

@@ -177,15 +177,18 @@ export class SimulatedFediverse {
     return { sent: followers.length };
   }
 
-  /** Polls `predicate` until it holds; throws after `timeoutMs`. */
+  /** Polls `predicate` until it holds; throws after `timeoutMs` (`what` may describe the state then). */
   async waitFor(
     predicate: () => boolean | Promise<boolean>,
     timeoutMs: number,
-    what = 'the condition',
+    what: string | (() => string) = 'the condition',
   ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await predicate())) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -234,11 +237,11 @@ export class SimulatedFediverse {
     const url = new URL(req.url ?? '/', instance.origin);
     if (req.method === 'POST') {
       const inbox = url.pathname === '/inbox' || this.#personalInbox(instance, url.pathname);
-      if (!inbox) return instance.respond(req, res, { status: 404 });
-      return instance.respond(req, res, await this.#receive(instance, req, url, body));
+      if (!inbox) return instance.respond(res, { status: 404 });
+      return instance.respond(res, await this.#receive(instance, req, url, body));
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return instance.respond(req, res, { status: 405 });
-    instance.respond(req, res, answerGet(instance, url, this.keys));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return instance.respond(res, { status: 405 });
+    instance.respond(res, answerGet(instance, url, this.keys));
   }
 
   #personalInbox(instance: SimulatedInstance, path: string): boolean {
