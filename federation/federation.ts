@@ -6,6 +6,7 @@ import { registerActors } from './actors.ts';
 import { withBlockedDeliveriesDropped } from './blocked-delivery-filter.ts';
 import { registerCollections } from './collections.ts';
 import { registerDeliveryFailures } from './delivery-failures.ts';
+import { CIRCUIT_KV_PREFIX, circuitBreakerOptions } from './delivery-state.ts';
 import { registerFollowObjects } from './follows.ts';
 import { registerInbox } from './inbox.ts';
 import { createKvStore } from './kv/index.ts';
@@ -26,6 +27,9 @@ export function buildFederation(config: Config, database: Database): Federation<
       createMessageQueue(database, { concurrency: config.queueConcurrency, leaseMs: config.queueLeaseMs }),
       database.db,
     ),
+    // Per-server back-off: an unavailable server's deliveries are held, then one probes it.
+    circuitBreaker: circuitBreakerOptions(config, database),
+    kvPrefixes: { circuitBreaker: CIRCUIT_KV_PREFIX },
     // The queue only runs where deliveries are made (role worker or all): see startFederationQueue.
     manuallyStartQueue: true,
     origin: config.publicUrl.href,

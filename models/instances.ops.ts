@@ -1,6 +1,13 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { type DomainBlock, domainBlocks, follows, knownInstances, remoteActors } from './schema/index.ts';
+import {
+  type DeliveryState,
+  type DomainBlock,
+  domainBlocks,
+  follows,
+  knownInstances,
+  remoteActors,
+} from './schema/index.ts';
 
 /**
  * A "domain" here is a URL host as other servers are addressed: lower case, with the port
@@ -106,20 +113,87 @@ export type KnownInstanceView = {
   lastSeenAt: Date;
   actors: number;
   blocked: boolean;
+  deliveryState: DeliveryState;
+  unavailableSince: Date | null;
+  deliveryStateChangedAt: Date | null;
+  droppedActivities: number;
 };
 
-/** Every server we know of, with how many of its actors we cache and whether it is blocked. */
-export async function listKnownInstances(db: Db): Promise<KnownInstanceView[]> {
-  const rows = await db
-    .select({
-      domain: knownInstances.domain,
-      software: knownInstances.software,
-      firstSeenAt: knownInstances.firstSeenAt,
-      lastSeenAt: knownInstances.lastSeenAt,
-      actors: sql<number>`(SELECT count(*)::int FROM ${remoteActors} WHERE ${remoteActors.domain} = ${knownInstances.domain})`,
-      blocked: sql<boolean>`EXISTS (SELECT 1 FROM ${domainBlocks} WHERE ${domainBlocks.domain} = ${knownInstances.domain})`,
-    })
+const instanceView = {
+  domain: knownInstances.domain,
+  software: knownInstances.software,
+  firstSeenAt: knownInstances.firstSeenAt,
+  lastSeenAt: knownInstances.lastSeenAt,
+  actors: sql<number>`(SELECT count(*)::int FROM ${remoteActors} WHERE ${remoteActors.domain} = ${knownInstances.domain})`,
+  blocked: sql<boolean>`EXISTS (SELECT 1 FROM ${domainBlocks} WHERE ${domainBlocks.domain} = ${knownInstances.domain})`,
+  deliveryState: knownInstances.deliveryState,
+  unavailableSince: knownInstances.unavailableSince,
+  deliveryStateChangedAt: knownInstances.deliveryStateChangedAt,
+  droppedActivities: knownInstances.droppedActivities,
+};
+
+/**
+ * Every server we know of, with how many of its actors we cache, whether it is blocked and
+ * whether we deliver to it; `deliveryState` keeps only the servers in that state.
+ */
+export async function listKnownInstances(
+  db: Db,
+  filter: { deliveryState?: DeliveryState } = {},
+): Promise<KnownInstanceView[]> {
+  const where = filter.deliveryState ? eq(knownInstances.deliveryState, filter.deliveryState) : undefined;
+  return db.select(instanceView).from(knownInstances).where(where).orderBy(asc(knownInstances.domain));
+}
+
+export async function findKnownInstance(db: Db, host: string): Promise<KnownInstanceView | undefined> {
+  const [row] = await db
+    .select(instanceView)
     .from(knownInstances)
-    .orderBy(asc(knownInstances.domain));
-  return rows;
+    .where(eq(knownInstances.domain, host.toLowerCase()));
+  return row;
+}
+
+const at = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
+
+/**
+ * Records whether we deliver to a server (creating its row if we never exchanged with it
+ * before). Changes are applied in the order they happened (`changedAt`), whichever process
+ * reports them first: an older report never overwrites a newer one. `unavailableSince` keeps
+ * the start of the whole outage, across probes, and is cleared once the server is available.
+ */
+export async function recordDeliveryState(
+  db: Db,
+  host: string,
+  state: DeliveryState,
+  changedAt: Date,
+): Promise<void> {
+  const domain = host.toLowerCase();
+  await db
+    .insert(knownInstances)
+    .values({
+      domain,
+      deliveryState: state,
+      unavailableSince: state === 'available' ? null : changedAt,
+      deliveryStateChangedAt: changedAt,
+    })
+    .onConflictDoUpdate({
+      target: knownInstances.domain,
+      set: {
+        deliveryState: state,
+        unavailableSince:
+          state === 'available' ? null : sql`coalesce(${knownInstances.unavailableSince}, ${at(changedAt)})`,
+        deliveryStateChangedAt: changedAt,
+      },
+      setWhere: sql`${knownInstances.deliveryStateChangedAt} IS NULL OR ${knownInstances.deliveryStateChangedAt} <= ${at(changedAt)}`,
+    });
+}
+
+/** Counts an activity given up because its server stayed unavailable longer than it is held. */
+export async function countDroppedActivity(db: Db, host: string): Promise<void> {
+  await db
+    .insert(knownInstances)
+    .values({ domain: host.toLowerCase(), droppedActivities: 1 })
+    .onConflictDoUpdate({
+      target: knownInstances.domain,
+      set: { droppedActivities: sql`${knownInstances.droppedActivities} + 1` },
+    });
 }

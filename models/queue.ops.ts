@@ -238,3 +238,27 @@ export async function queueDepth(db: Db): Promise<QueueDepth> {
   );
   return rows[0] ?? { queued: 0, ready: 0, delayed: 0 };
 }
+
+/**
+ * Makes every waiting delivery to one server due now (Fedify's outbox messages whose inbox is
+ * on `host`, held by its circuit breaker or waiting for a retry), and wakes the workers on
+ * `channel`; returns how many. Jobs being handled are left alone. Used by the admin's
+ * "retry now": the circuit breaker still lets a single probe through first.
+ */
+export async function releaseDelayedDeliveries(db: Db, host: string, channel: string): Promise<number> {
+  const h = host.toLowerCase();
+  const rows = await selectRows<{ n: number }>(
+    db,
+    sql`WITH released AS (
+          UPDATE queue_jobs SET run_at = now()
+          WHERE locked_until IS NULL AND run_at > now() AND message->>'type' = 'outbox'
+            AND (starts_with(message->>'inbox', ${`https://${h}/`})
+                 OR starts_with(message->>'inbox', ${`http://${h}/`}))
+          RETURNING id
+        ), notified AS (
+          SELECT pg_notify(${channel}, 'ready') FROM (SELECT 1 FROM released LIMIT 1) AS any_released
+        )
+        SELECT (SELECT count(*)::int FROM released) AS n, (SELECT count(*)::int FROM notified) AS notified`,
+  );
+  return rows[0]?.n ?? 0;
+}

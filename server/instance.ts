@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildFederation, startFederationQueue } from '../federation/federation.ts';
-import { useOutgoingRequestTimeout } from '../federation/outgoing-http.ts';
 import { registerOutbox } from '../federation/outbox.ts';
+import { useOutgoingRequestTimeout } from '../federation/outgoing-http.ts';
 import { type Database, databaseOptions, openDatabase } from '../models/db.ts';
 import { DomainEvents } from '../models/events.ts';
 import { pruneRateLimits } from '../models/rate-limits.ops.ts';

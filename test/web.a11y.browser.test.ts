@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { eq, isNull } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { findAccountByEmail, signUp } from '../models/accounts.ops.ts';
+import { recordDeliveryState, touchInstance } from '../models/instances.ops.ts';
 import { createPersona, findPersonaByHandle } from '../models/personas.ops.ts';
 import { publicReplyRows } from '../models/posts.queries.ts';
 import { posts } from '../models/schema/index.ts';
@@ -126,6 +127,9 @@ for (const kind of databaseKinds()) {
       base = instance.url;
       const { ctx } = instance;
       assert.ok((await signUp(ctx, { ...ADMIN, handle: 'admin_a11y', displayName: 'Admin' }, 'admin')).ok);
+      // Known servers, one unavailable, for the servers page's table and retry button.
+      await touchInstance(ctx.db, 'social.example');
+      await recordDeliveryState(ctx.db, 'down.example', 'unavailable', new Date());
       assert.deepEqual(await seedDemo(ctx, { name: 'Parvis' }), { ok: true, created: true });
       const account = await findAccountByEmail(ctx.db, RESIDENT.email);
       assert.ok(account);
@@ -265,11 +269,13 @@ for (const kind of databaseKinds()) {
           before(async () => {
             await logIn(page, base, ADMIN.email, ADMIN.password);
           });
-          it('/admin/territory has no serious or critical violation and reflows at 320 px', async () => {
-            await visit(page, `${base}/admin/territory`, lang);
-            await checkAxe(page, `/admin/territory (${lang})`);
-            await checkReflow(page, `/admin/territory (${lang})`);
-          });
+          for (const path of ['/admin/territory', '/admin/instances']) {
+            it(`${path} has no serious or critical violation and reflows at 320 px`, async () => {
+              await visit(page, `${base}${path}`, lang);
+              await checkAxe(page, `${path} (${lang})`);
+              await checkReflow(page, `${path} (${lang})`);
+            });
+          }
         });
       });
     }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { findAccountByEmail, setRole } from '../models/accounts.ops.ts';
+import { recordDeliveryState, touchInstance } from '../models/instances.ops.ts';
 import { createDistrict } from '../models/territory.ops.ts';
 import { databaseKinds } from './support/databases.ts';
 import { startTestInstance, type TestInstance } from './support/instance.ts';
@@ -66,6 +67,9 @@ for (const kind of databaseKinds()) {
       instance = await startTestInstance(kind);
       await createDistrict(instance.database.db, { slug: 'centre', name: 'Centre' });
       await createDistrict(instance.database.db, { slug: 'gare', name: 'Gare' });
+      // Two known servers, one unavailable: the servers page shows its table and a retry button.
+      await touchInstance(instance.database.db, 'social.example');
+      await recordDeliveryState(instance.database.db, 'down.example', 'unavailable', new Date());
       person = newPerson('a11y');
       admin = request.agent(instance.url);
       await signUpThroughForm(admin, person);
@@ -90,7 +94,7 @@ for (const kind of databaseKinds()) {
       }
     }
 
-    const ownPages = ['/', '/settings/personas', '/settings/account', '/admin/territory'];
+    const ownPages = ['/', '/settings/personas', '/settings/account', '/admin/territory', '/admin/instances'];
     for (const url of ownPages) {
       it(`${url} (signed in, admin) passes the structural checks`, async () => {
         const res = await admin.get(url);

@@ -14,6 +14,9 @@ import { QueueWorker } from './queue-worker.ts';
 
 const log = getLogger(['parvis', 'queue']);
 
+/** The LISTEN/NOTIFY channel the instance's workers wake on, unless told otherwise. */
+export const QUEUE_CHANNEL = 'parvis_queue';
+
 export type DatabaseMessageQueueOptions = {
   /** Handlers one `listen()` runs at once in this process (QUEUE_CONCURRENCY). */
   concurrency?: number;
@@ -59,7 +62,7 @@ export class DatabaseMessageQueue implements MessageQueue {
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
       shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
       maxClaims: options.maxClaims ?? 5,
-      channel: options.channel ?? 'parvis_queue',
+      channel: options.channel ?? QUEUE_CHANNEL,
     };
   }
 

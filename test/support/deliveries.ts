@@ -87,3 +87,15 @@ export async function deliverySnapshot(db: Db): Promise<string> {
     ),
   });
 }
+
+/**
+ * True when the queue only holds deliveries set aside by a circuit breaker (none running, no
+ * retry or new delivery pending): nothing changes there until a held one falls due.
+ */
+export async function onlyHeldDeliveriesQueued(db: Db): Promise<boolean> {
+  const result = (await db.execute(
+    sql`SELECT count(*)::int AS n FROM queue_jobs
+        WHERE locked_until IS NOT NULL OR message->'circuitHeld' IS DISTINCT FROM 'true'::jsonb`,
+  )) as unknown as { rows: { n: number }[] };
+  return result.rows[0]!.n === 0;
+}

@@ -16,6 +16,7 @@ import { enteredValues, type FormErrors, zodErrors } from '../forms.ts';
 import { requireAdmin } from '../guards.ts';
 import { sendPage } from '../layout.ts';
 import { type TerritoryForm, territoryPage } from '../views/territory.view.ts';
+import { adminInstancePages } from './admin-instances.routes.ts';
 
 const Name = z.string().trim().min(1).max(100);
 const Description = z.string().trim().max(2000).default('');
@@ -32,10 +33,14 @@ function prefixed(errors: FormErrors, prefix: string): FormErrors {
   return Object.fromEntries(Object.entries(errors).map(([k, v]) => [`${prefix}-${k}`, v]));
 }
 
-/** The territory's administration: the instance's name and description, and its districts. */
+/**
+ * The administration: the instance's name and description, its districts, and the servers it
+ * federates with (admin-instances.routes.ts), all behind one admin guard.
+ */
 export function adminPages(ctx: AppContext): Router {
   const router = Router();
   router.use('/admin', requireAdmin(ctx));
+  router.use(adminInstancePages(ctx));
 
   async function show(req: Request, res: Response, form: TerritoryForm = {}, status = 200) {
     const pc = await pageContext(ctx, req);

@@ -4,6 +4,7 @@ import type { PageContext } from '../context.ts';
 import { errorSummary, type FormErrors, type FormValues, inputField, textareaField } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, type Page } from '../layout.ts';
+import { adminNav } from './admin-nav.view.ts';
 
 export type TerritoryForm = { values?: FormValues; errors?: FormErrors };
 
@@ -54,7 +55,8 @@ export function territoryPage(
     status,
     title: t('admin.title'),
     hasErrors: Object.keys(errors).length > 0,
-    body: html`<h1>${t('admin.title')}</h1>
+    body: html`${adminNav(pc)}
+      <h1>${t('admin.title')}</h1>
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
       ${errorSummary(pc, errors, labels)}
       <section aria-labelledby="instance-title">
