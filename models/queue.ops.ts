@@ -1,3 +1,4 @@
+import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { selectRows } from './db-driver.ts';
@@ -43,10 +44,14 @@ const idList = (ids: readonly string[]): SQL =>
  * Runs bookkeeping (claims, completions) without waiting for the WAL flush: a crash of the
  * database server may forget the last few of them, which only makes a job run again
  * (at-least-once, as after a lost lease), never loses one. Enqueues stay fully durable.
+ * Not on PGlite: it runs inside our process with no WAL writer flushing behind it, so a
+ * crashed process would forget every completion since the last synchronous commit and rerun
+ * all those jobs (a whole fan-out delivered twice).
  */
 function withAsyncCommit<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const embedded = (db as { $client?: unknown }).$client instanceof PGlite;
   return db.transaction(async (tx) => {
-    await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+    if (!embedded) await tx.execute(sql`SET LOCAL synchronous_commit = off`);
     return fn(tx);
   });
 }
