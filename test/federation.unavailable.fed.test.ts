@@ -316,7 +316,7 @@ forEachDatabase('an admin retrying an unavailable server now', (get, kind) => {
     const page = await admin.get('/admin/instances?delivery=unavailable');
     assert.equal(page.status, 200);
     const main = mainOf(page.text);
-    assert.match(main, /<caption>Serveurs dont les envois sont en attente<\/caption>/);
+    assert.match(main, /<caption id="instances-caption">Serveurs dont les envois sont en attente<\/caption>/);
     assert.match(main, /<th scope="col">Envois<\/th>/);
     assert.match(main, new RegExp(`<th scope="row">${hostOf(viaWeb)}</th>`));
     assert.match(main, /Indisponible : envois en attente/);
