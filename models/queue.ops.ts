@@ -41,19 +41,20 @@ const idList = (ids: readonly string[]): SQL =>
   );
 
 /**
- * Runs bookkeeping (claims, completions) without waiting for the WAL flush: a crash of the
+ * Bookkeeping (claims, completions) commits without waiting for the WAL flush: a crash of the
  * database server may forget the last few of them, which only makes a job run again
  * (at-least-once, as after a lost lease), never loses one. Enqueues stay fully durable.
  * Not on PGlite: it runs inside our process with no WAL writer flushing behind it, so a
  * crashed process would forget every completion since the last synchronous commit and rerun
  * all those jobs (a whole fan-out delivered twice).
+ *
+ * The setting is made by the statement itself (`set_config(…, true)` lasts until the end of
+ * its transaction, implicit or not), so a claim or a deletion is one round trip instead of
+ * four (BEGIN, SET LOCAL, the statement, COMMIT): this condition goes in its WHERE clause.
  */
-function withAsyncCommit<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+function asyncCommit(db: Db): SQL {
   const embedded = (db as { $client?: unknown }).$client instanceof PGlite;
-  return db.transaction(async (tx) => {
-    if (!embedded) await tx.execute(sql`SET LOCAL synchronous_commit = off`);
-    return fn(tx);
-  });
+  return embedded ? sql`` : sql` AND set_config('synchronous_commit', 'off', true) IS NOT NULL`;
 }
 
 const afterMs = (ms: number): SQL => sql`now() + ${ms}::double precision * interval '1 millisecond'`;
@@ -67,27 +68,49 @@ export async function enqueueJobs(
   jobs: readonly NewJob[],
   orderingKey: string | null,
 ): Promise<void> {
+  await enqueueKeyedJobs(
+    db,
+    jobs.map((job) => ({ ...job, orderingKey })),
+  );
+}
+
+export type KeyedJob = NewJob & { orderingKey: string | null };
+
+/**
+ * Stores jobs of any ordering keys at once (a fan-out: one key per recipient server), in one
+ * transaction of three statements whatever their number: lock every key, find the keys that
+ * already have a waiting job, insert. Their `seq` follows the array order; of each key, only
+ * the earliest job is unblocked, and only when the key had no job waiting yet.
+ */
+export async function enqueueKeyedJobs(db: Db, jobs: readonly KeyedJob[]): Promise<void> {
   if (jobs.length === 0) return;
-  const insert = (firstBlocked: boolean) =>
-    sql`INSERT INTO queue_jobs (id, message, ordering_key, run_at, blocked) VALUES ${sql.join(
-      jobs.map(
-        (job, i) =>
-          sql`(${uuidv7()}::uuid, ${JSON.stringify(job.message)}::jsonb, ${orderingKey}, ${afterMs(job.delayMs)},
-               ${orderingKey !== null && (i > 0 || firstBlocked)})`,
-      ),
+  const keys = [...new Set(jobs.flatMap((j) => (j.orderingKey === null ? [] : [j.orderingKey])))];
+  const insert = (waiting: ReadonlySet<string>) => {
+    const seen = new Set<string>();
+    return sql`INSERT INTO queue_jobs (id, message, ordering_key, run_at, blocked) VALUES ${sql.join(
+      jobs.map((job) => {
+        const key = job.orderingKey;
+        const blocked = key !== null && (seen.has(key) || waiting.has(key));
+        if (key !== null) seen.add(key);
+        return sql`(${uuidv7()}::uuid, ${JSON.stringify(job.message)}::jsonb, ${key}, ${afterMs(job.delayMs)}, ${blocked})`;
+      }),
       sql`, `,
     )}`;
-  if (orderingKey === null) {
-    await db.execute(insert(false));
+  };
+  if (keys.length === 0) {
+    await db.execute(insert(new Set()));
     return;
   }
   await db.transaction(async (tx) => {
-    await tx.execute(lockKeys([orderingKey]));
-    const rows = await selectRows<{ waiting: boolean }>(
+    await tx.execute(lockKeys(keys));
+    const rows = await selectRows<{ ordering_key: string }>(
       tx,
-      sql`SELECT EXISTS (SELECT 1 FROM queue_jobs WHERE ordering_key = ${orderingKey}) AS waiting`,
+      sql`SELECT DISTINCT ordering_key FROM queue_jobs WHERE ordering_key IN (${sql.join(
+        keys.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
     );
-    await tx.execute(insert(rows[0]?.waiting === true));
+    await tx.execute(insert(new Set(rows.map((r) => r.ordering_key))));
   });
 }
 
@@ -98,17 +121,16 @@ export async function claimJobs(
 ): Promise<ClaimedJob[]> {
   const { workerId, limit, leaseMs } = options;
   if (limit <= 0) return [];
-  const rows = await withAsyncCommit(db, (tx) =>
-    selectRows<{
-      id: string;
-      seq: string | number;
-      due: string | number;
-      message: unknown;
-      ordering_key: string | null;
-      attempts: number;
-    }>(
-      tx,
-      sql`
+  const rows = await selectRows<{
+    id: string;
+    seq: string | number;
+    due: string | number;
+    message: unknown;
+    ordering_key: string | null;
+    attempts: number;
+  }>(
+    db,
+    sql`
       WITH due AS (
         SELECT id FROM queue_jobs
         WHERE locked_until IS NULL AND NOT blocked AND run_at <= now()
@@ -118,9 +140,8 @@ export async function claimJobs(
       )
       UPDATE queue_jobs q
       SET locked_until = ${afterMs(leaseMs)}, locked_by = ${workerId}, attempts = q.attempts + 1
-      FROM due WHERE q.id = due.id
+      FROM due WHERE q.id = due.id${asyncCommit(db)}
       RETURNING q.id, q.seq, extract(epoch FROM q.run_at) AS due, q.message, q.ordering_key, q.attempts`,
-    ),
   );
   // RETURNING has no order: start the batch in due order, as it was chosen.
   return rows
@@ -176,12 +197,13 @@ export async function completeJobs(
   if (jobs.length === 0) return;
   const ids = jobs.map((j) => j.id);
   const keys = [...new Set(jobs.flatMap((j) => (j.orderingKey === null ? [] : [j.orderingKey])))];
-  await withAsyncCommit(db, async (tx) => {
-    if (keys.length === 0) {
-      await tx.execute(sql`DELETE FROM queue_jobs WHERE id IN (${idList(ids)})`);
-      return;
-    }
-    await tx.execute(lockKeys(keys));
+  if (keys.length === 0) {
+    await db.execute(sql`DELETE FROM queue_jobs WHERE id IN (${idList(ids)})${asyncCommit(db)}`);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    // The setting rides on the lock statement: BEGIN, lock, delete and unblock, COMMIT.
+    await tx.execute(sql`${lockKeys(keys)} WHERE TRUE${asyncCommit(db)}`);
     // The statement's snapshot still shows the deleted rows: `heads` excludes them by id.
     await tx.execute(sql`
       WITH done AS (

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
 import { DatabaseMessageQueue } from '../federation/queue/index.ts';
+import { selectRows } from '../models/db-driver.ts';
 import { forEachDatabase } from './support/databases.ts';
 import { duration } from './support/kv-conformance.ts';
 import { gate, jobRows, QueueHarness, sleep, waitFor } from './support/queue-harness.ts';
@@ -82,6 +84,43 @@ forEachDatabase('MessageQueue conformance: DatabaseMessageQueue', (get) => {
     assert.deepEqual(order.get('k2'), [...Array(8).keys()]);
     assert.equal(maxSameKey, 1);
     assert.ok(overlapped, 'a k2 job ran while the first k1 job was running');
+  });
+
+  it('enqueues made at once for many keys (a fan-out) are stored together and keep each key in call order', async () => {
+    const producer = new DatabaseMessageQueue(get());
+    await producer.enqueue({ n: -1, key: 'k3' }, { orderingKey: 'k3' });
+    // Not awaited one by one: all 121 calls are made in the same turn, as Fedify's fan-out does.
+    const calls: Promise<void>[] = [];
+    for (let n = 0; n < 3; n++) {
+      for (let k = 0; k < 40; k++)
+        calls.push(producer.enqueue({ n, key: `k${k}` }, { orderingKey: `k${k}` }));
+    }
+    calls.push(producer.enqueue({ n: 0, key: 'none' }));
+    await Promise.all(calls);
+    const rows = await selectRows<{ blocked: boolean }>(get().db, sql`SELECT blocked FROM queue_jobs`);
+    assert.equal(rows.length, 122);
+    // Runnable at once: k3's earlier job, the first job of each other key, and the keyless one.
+    assert.equal(rows.filter((r) => !r.blocked).length, 41);
+    const order = new Map<string, number[]>();
+    const inFlight = new Map<string, number>();
+    let maxSameKey = 0;
+    harness.consume(
+      get(),
+      async (m) => {
+        const { n, key = 'none' } = m as Msg;
+        const now = (inFlight.get(key) ?? 0) + 1;
+        inFlight.set(key, now);
+        maxSameKey = Math.max(maxSameKey, now);
+        await sleep(Math.floor(Math.random() * 3));
+        order.set(key, [...(order.get(key) ?? []), n]);
+        inFlight.set(key, now - 1);
+      },
+      { concurrency: 16 },
+    );
+    await waitFor('122 jobs', () => [...order.values()].flat().length >= 122);
+    assert.equal(maxSameKey, 1);
+    assert.deepEqual(order.get('k3'), [-1, 0, 1, 2]);
+    for (let k = 0; k < 40; k++) if (k !== 3) assert.deepEqual(order.get(`k${k}`), [0, 1, 2]);
   });
 
   it('a job of a key waits for an earlier delayed job of that key; a failed job still lets the next one run', async () => {

@@ -8,11 +8,20 @@ import type {
 } from '@fedify/fedify';
 import { getLogger } from '@logtape/logtape';
 import type { Database } from '../../models/db.ts';
-import { enqueueJobs, type NewJob, queueDepth } from '../../models/queue.ops.ts';
+import {
+  enqueueJobs,
+  enqueueKeyedJobs,
+  type KeyedJob,
+  type NewJob,
+  queueDepth,
+} from '../../models/queue.ops.ts';
 import { durationMs } from '../kv/duration-ms.ts';
 import { QueueWorker } from './queue-worker.ts';
 
 const log = getLogger(['parvis', 'queue']);
+
+/** The most jobs one enqueue transaction stores (a fan-out to more servers takes several). */
+const MAX_ENQUEUE_BATCH = 500;
 
 /** The LISTEN/NOTIFY channel the instance's workers wake on, unless told otherwise. */
 export const QUEUE_CHANNEL = 'parvis_queue';
@@ -46,6 +55,9 @@ export class DatabaseMessageQueue implements MessageQueue {
   readonly #database: Database;
   readonly #options: Required<DatabaseMessageQueueOptions>;
   #listeners = 0;
+  /** Enqueues waiting to be stored by the next batch. */
+  #pending: { job: KeyedJob; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #storing = false;
 
   constructor(database: Database, options: DatabaseMessageQueueOptions = {}) {
     const leaseMs = options.leaseMs ?? 30_000;
@@ -70,8 +82,52 @@ export class DatabaseMessageQueue implements MessageQueue {
     return this.#options.workerId;
   }
 
-  async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
-    await this.enqueueMany([message], options);
+  /**
+   * Enqueues are gathered: every call made in the same turn of the event loop (Fedify's fan-out
+   * enqueues one delivery per recipient server, each with its own ordering key, all at once) is
+   * stored by one transaction and announced by one notification. Batches are stored one after
+   * the other, so jobs of one key keep the order of the calls.
+   */
+  enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
+    let job: KeyedJob;
+    try {
+      if (message === undefined) throw new TypeError('a queue message must be a JSON value, got undefined');
+      job = { message, delayMs: toDelayMs(options), orderingKey: options?.orderingKey ?? null };
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      if (this.#pending.push({ job, resolve, reject }) === 1 && !this.#storing)
+        setImmediate(() => void this.#storePending());
+    });
+  }
+
+  async #storePending(): Promise<void> {
+    this.#storing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, MAX_ENQUEUE_BATCH);
+        try {
+          const jobs = batch.map((p) => p.job);
+          await enqueueKeyedJobs(this.#database.db, jobs);
+          await this.#notify(jobs.every((j) => j.delayMs > 0) ? 'delayed' : 'ready');
+          for (const p of batch) p.resolve();
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.#storing = false;
+    }
+  }
+
+  async #notify(payload: 'ready' | 'delayed'): Promise<void> {
+    try {
+      await this.#database.notify(this.#options.channel, payload);
+    } catch (error) {
+      // The jobs are stored; workers find them at their next poll.
+      log.warn('Queue notification failed after enqueue; workers will poll: {error}', { error });
+    }
   }
 
   /** One multi-row insert, then one notification. */
@@ -84,12 +140,7 @@ export class DatabaseMessageQueue implements MessageQueue {
     });
     if (jobs.length === 0) return;
     await enqueueJobs(this.#database.db, jobs, orderingKey);
-    try {
-      await this.#database.notify(this.#options.channel, delayMs > 0 ? 'delayed' : 'ready');
-    } catch (error) {
-      // The jobs are stored; workers find them at their next poll.
-      log.warn('Queue notification failed after enqueue; workers will poll: {error}', { error });
-    }
+    await this.#notify(delayMs > 0 ? 'delayed' : 'ready');
   }
 
   async listen(
