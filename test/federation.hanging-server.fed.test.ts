@@ -36,6 +36,8 @@ forEachDatabase('a follower server that never answers, long request timeout', (g
     this.timeout(120_000);
     await healthy.start();
     await stuck.start();
+    // Three slots: the first post's stuck request holds one, and the second post's two
+    // deliveries (stuck and healthy) each get one, whichever the queue picks first.
     a = await startTestInstance(kind, {
       database: get(),
       env: { QUEUE_CONCURRENCY: '3', FEDERATION_REQUEST_TIMEOUT_MS: '60000' },
