@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { findKnownInstance } from '../models/instances.ops.ts';
 import { type Agent, signUpAgent } from './support/api.ts';
 import { forEachDatabase } from './support/databases.ts';
 import { createIds, followedFrom, publish } from './support/deliveries.ts';
@@ -96,7 +97,7 @@ forEachDatabase('a follower server that never answers, short request timeout', (
     await stuck.start();
     a = await startTestInstance(kind, {
       database: get(),
-      env: { FEDERATION_REQUEST_TIMEOUT_MS: '1000' },
+      env: { FEDERATION_REQUEST_TIMEOUT_MS: '1000', FEDERATION_UNAVAILABLE_AFTER_FAILURES: '2' },
     });
     alice = await aliceFollowedBy(a, [{ m: stuck, name: 'stella' }]);
   });
@@ -106,7 +107,7 @@ forEachDatabase('a follower server that never answers, short request timeout', (
     await stuck.close();
   });
 
-  it('abandons the unanswered request after the timeout and tries the delivery again later', async function () {
+  it('abandons the unanswered request after the timeout, tries the delivery again later, and counts it as a failure', async function () {
     this.timeout(90_000);
     stuck.inboxAnswer = () => 'hang';
     const post = await publish(alice, 'Serveur muet');
@@ -120,6 +121,13 @@ forEachDatabase('a follower server that never answers, short request timeout', (
     assert.equal(events[0]?.kind, 'received', 'the first attempt arrived');
     assert.equal(events[1]?.kind, 'abandoned', 'our side closed it (the timeout), the server did not answer');
     assert.equal(events[2]?.kind, 'received', 'then the delivery was tried again');
+    // Each timeout is a failed delivery for the circuit breaker: after two, the server is
+    // unavailable and its delivery is held instead of tried a third time.
+    await eventually('the stuck server marked unavailable', async () => {
+      return (await findKnownInstance(a.ctx.db, new URL(stuck.url).host))?.deliveryState === 'unavailable';
+    });
+    const attempts = stuck.events.filter((e) => e.kind === 'received' && e.activityId === id);
+    assert.equal(attempts.length, 2, 'no third attempt while unavailable');
     stuck.releaseHanging();
   });
 });
