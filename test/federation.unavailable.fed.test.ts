@@ -321,6 +321,11 @@ forEachDatabase('an admin retrying an unavailable server now', (get, kind) => {
     assert.match(main, new RegExp(`<th scope="row">${hostOf(viaWeb)}</th>`));
     assert.match(main, /Indisponible : envois en attente/);
     assert.doesNotMatch(main, new RegExp(hostOf(viaApi)));
+    assert.match(
+      page.text,
+      /href="\/admin\/instances\?delivery=unavailable&amp;lang=en"/,
+      'English keeps the filter',
+    );
     const action = `/admin/instances/${encodeURIComponent(hostOf(viaWeb))}/retry`;
     assert.ok(main.includes(`action="${action}"`), 'a retry button for the server');
     const res = await admin

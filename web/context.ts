@@ -17,7 +17,7 @@ export type PageContext = {
   csrf: () => string;
   /** The current path (no query), for the language switcher and redirects back. */
   path: string;
-  /** The query parameters the language switcher keeps (`cursor`, `next`), encoded. */
+  /** The query parameters the language switcher keeps (`cursor`, `next`, `delivery`), encoded. */
   query: string;
   account: Account | undefined;
   personas: Persona[];
@@ -66,8 +66,11 @@ export function setLanguageCookie(ctx: AppContext, res: Response, lang: Lang): v
   });
 }
 
-/** The query parameters a page needs to show the same thing in the other language (paging, login target). */
-const KEPT_ON_LANGUAGE_SWITCH = ['cursor', 'next'];
+/**
+ * The query parameters a page needs to show the same thing in the other language (paging,
+ * login target, the admin's filter of servers by delivery state).
+ */
+const KEPT_ON_LANGUAGE_SWITCH = ['cursor', 'next', 'delivery'];
 
 function queryWithoutLang(req: Request): string {
   const current = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
