@@ -19,10 +19,12 @@ const live = sql`(expires_at IS NULL OR expires_at > now())`;
 export async function kvGet(
   db: Db,
   key: string,
-): Promise<{ found: true; value: unknown } | { found: false }> {
-  const rows = await selectRows<{ value: unknown; expired: boolean }>(
+): Promise<{ found: true; value: unknown; expiresInMs: number | null } | { found: false }> {
+  const rows = await selectRows<{ value: unknown; expired: boolean; expires_in_ms: number | string | null }>(
     db,
-    sql`SELECT value, NOT ${live} AS expired FROM kv_entries WHERE key = ${key}`,
+    sql`SELECT value, NOT ${live} AS expired,
+               extract(epoch FROM (expires_at - now())) * 1000 AS expires_in_ms
+        FROM kv_entries WHERE key = ${key}`,
   );
   const row = rows[0];
   if (!row) return { found: false };
@@ -31,7 +33,8 @@ export async function kvGet(
     await db.execute(sql`DELETE FROM kv_entries WHERE key = ${key} AND NOT ${live}`);
     return { found: false };
   }
-  return { found: true, value: row.value };
+  const expiresInMs = row.expires_in_ms === null ? null : Number(row.expires_in_ms);
+  return { found: true, value: row.value, expiresInMs };
 }
 
 export async function kvSet(db: Db, key: string, value: unknown, ttlMs: TtlMs): Promise<void> {

@@ -52,6 +52,52 @@ forEachDatabase('KvStore conformance: DatabaseKvStore', (get, kind) => {
     );
   });
 
+  it('hint entries are served from the process copy, a value already stored is not written again, others always read the table', async () => {
+    const store = new DatabaseKvStore(get(), { cachedPrefixes: [['hint']] });
+    const plain = new DatabaseKvStore(get());
+    const rowValue = async (key: string) =>
+      (
+        await selectRows<{ value: unknown }>(get().db, sql`SELECT value FROM kv_entries WHERE key = ${key}`)
+      )[0]?.value;
+    await store.set(['hint', 'a'], { spec: 'rfc9421' });
+    await store.set(['other', 'a'], 1);
+    // Another process changes both entries behind this store's back.
+    await get().db.execute(sql`UPDATE kv_entries SET value = '{"spec":"draft-cavage"}' WHERE key = 'hint/a'`);
+    await get().db.execute(sql`UPDATE kv_entries SET value = '2' WHERE key = 'other/a'`);
+    assert.deepEqual(await store.get(['hint', 'a']), { spec: 'rfc9421' });
+    assert.deepEqual(await plain.get(['hint', 'a']), { spec: 'draft-cavage' });
+    assert.equal(await store.get(['other', 'a']), 2);
+    // The same value again is not written; a different one is, and replaces the copy.
+    await store.set(['hint', 'a'], { spec: 'rfc9421' });
+    assert.deepEqual(await rowValue('hint/a'), { spec: 'draft-cavage' });
+    await store.set(['hint', 'a'], { spec: 'draft-cavage' });
+    await store.set(['hint', 'a'], { spec: 'rfc9421' });
+    assert.deepEqual(await rowValue('hint/a'), { spec: 'rfc9421' });
+    // A copy handed out is the caller's own.
+    const copy = (await store.get(['hint', 'a'])) as { spec: string };
+    copy.spec = 'changed';
+    assert.deepEqual(await store.get(['hint', 'a']), { spec: 'rfc9421' });
+    await store.delete(['hint', 'a']);
+    assert.equal(await store.get(['hint', 'a']), undefined);
+    assert.equal(await rowValue('hint/a'), undefined);
+  });
+
+  it('a cached hint never outlives its ttl, nor a ttl set by another process', async () => {
+    const store = new DatabaseKvStore(get(), { cachedPrefixes: [['hint']] });
+    await store.set(['hint', 'short'], 'x', { ttl: duration({ milliseconds: 100 }) });
+    await new DatabaseKvStore(get()).set(['hint', 'theirs'], 'y', { ttl: duration({ milliseconds: 100 }) });
+    assert.equal(await store.get(['hint', 'short']), 'x');
+    assert.equal(await store.get(['hint', 'theirs']), 'y');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(await store.get(['hint', 'short']), undefined);
+    assert.equal(await store.get(['hint', 'theirs']), undefined);
+    // Known to expire, so the same value without a ttl is written (it must not expire now).
+    await store.set(['hint', 'theirs'], 'y', { ttl: duration({ milliseconds: 100 }) });
+    await store.set(['hint', 'theirs'], 'y');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(await new DatabaseKvStore(get()).get(['hint', 'theirs']), 'y');
+  });
+
   it('a ttl in calendar units (weeks, months), which MemoryKvStore refuses, counts from now', async () => {
     const store = new DatabaseKvStore(get());
     await store.set(['calendar', 'w'], 'long-lived', { ttl: duration({ weeks: 1 }) });

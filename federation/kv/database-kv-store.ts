@@ -12,6 +12,7 @@ import {
 } from '../../models/kv.ops.ts';
 import { durationMs } from './duration-ms.ts';
 import { decodeKey, encodeKey } from './key-codec.ts';
+import { LocalKvCache } from './local-cache.ts';
 
 const log = getLogger(['parvis', 'kv']);
 
@@ -20,6 +21,17 @@ export type DatabaseKvStoreOptions = {
   pruneIntervalMs?: number;
   /** Rows fetched per round trip while listing. */
   listPageSize?: number;
+  /**
+   * Key prefixes whose entries are hints about other servers, safe to read a little stale:
+   * this process keeps a copy of them (read-through, written through) and skips writing a
+   * value it knows the database already holds. Never coordination state (circuit breaker,
+   * idempotence marks), which other processes change.
+   */
+  cachedPrefixes?: readonly KvKey[];
+  /** How long a cached copy is trusted (milliseconds). */
+  cacheTtlMs?: number;
+  /** The most entries cached. */
+  cacheMaxEntries?: number;
 };
 
 /**
@@ -32,26 +44,51 @@ export class DatabaseKvStore implements KvStore {
   readonly #listPageSize: number;
   #lastPrune = Date.now();
   #pruning: Promise<void> | undefined;
+  /** Encoded prefixes (with their trailing `/`) of the entries kept in `#cache`. */
+  readonly #cachedPrefixes: string[];
+  readonly #cache: LocalKvCache;
 
   constructor(database: Database, options: DatabaseKvStoreOptions = {}) {
     this.#database = database;
     this.#pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
     this.#listPageSize = options.listPageSize ?? 500;
+    this.#cachedPrefixes = (options.cachedPrefixes ?? []).map((p) => `${encodeKey(p)}/`);
+    this.#cache = new LocalKvCache({
+      ttlMs: options.cacheTtlMs ?? 60_000,
+      maxEntries: options.cacheMaxEntries ?? 10_000,
+    });
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-    const result = await kvGet(this.#database.db, encodeKey(key));
-    return result.found ? (result.value as T) : undefined;
+    const encoded = encodeKey(key);
+    const cached = this.#cacheable(encoded) ? this.#cache.get(encoded) : undefined;
+    if (cached !== undefined) return JSON.parse(cached) as T;
+    const result = await kvGet(this.#database.db, encoded);
+    if (!result.found) return undefined;
+    // Absent entries are not cached: one another process writes is seen at once.
+    if (this.#cacheable(encoded) && result.value !== null)
+      this.#cache.set(encoded, JSON.stringify(result.value), result.expiresInMs);
+    return result.value as T;
   }
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     if (value === undefined) return this.delete(key);
-    await kvSet(this.#database.db, encodeKey(key), value, ttlMs(options));
+    const encoded = encodeKey(key);
+    const ttl = ttlMs(options);
+    if (this.#cacheable(encoded)) {
+      const json = JSON.stringify(value);
+      // Fedify remembers a server's signature spec after every delivery: the same value again.
+      if (ttl === null && this.#cache.holdsForever(encoded, json)) return;
+      await kvSet(this.#database.db, encoded, value, ttl);
+      this.#cache.set(encoded, json, ttl);
+    } else await kvSet(this.#database.db, encoded, value, ttl);
     this.#maybePrune();
   }
 
   async delete(key: KvKey): Promise<void> {
-    await kvDelete(this.#database.db, encodeKey(key));
+    const encoded = encodeKey(key);
+    this.#cache.delete(encoded);
+    await kvDelete(this.#database.db, encoded);
   }
 
   async cas(
@@ -60,9 +97,11 @@ export class DatabaseKvStore implements KvStore {
     newValue: unknown,
     options?: KvStoreSetOptions,
   ): Promise<boolean> {
+    const encoded = encodeKey(key);
+    this.#cache.delete(encoded);
     const swapped = await kvCompareAndSwap(
       this.#database.db,
-      encodeKey(key),
+      encoded,
       expectedValue,
       newValue,
       ttlMs(options),
@@ -94,6 +133,10 @@ export class DatabaseKvStore implements KvStore {
       }
     })();
     return this.#pruning;
+  }
+
+  #cacheable(encoded: string): boolean {
+    return this.#cachedPrefixes.some((prefix) => encoded.startsWith(prefix));
   }
 
   #maybePrune(): void {
