@@ -185,9 +185,12 @@ forEachDatabase('an admin retrying an unavailable server now', (get, kind) => {
   let admin: Agent;
   let resident: Agent;
   const posts: string[] = [];
+  const records: LogRecord[] = [];
 
   before(async function () {
     this.timeout(120_000);
+    // Errors only: the API's own check that answers match their OpenAPI declaration logs there.
+    await setupLogging('error', { sink: (record) => records.push(record) });
     await healthy.start();
     await viaApi.start();
     await viaWeb.start();
@@ -208,6 +211,7 @@ forEachDatabase('an admin retrying an unavailable server now', (get, kind) => {
   after(async () => {
     await a?.close();
     for (const m of [healthy, viaApi, viaWeb]) await m.close();
+    await setupLogging('error', { quiet: true });
   });
 
   it('two failing servers become unavailable and their deliveries are held', async function () {
@@ -345,5 +349,7 @@ forEachDatabase('an admin retrying an unavailable server now', (get, kind) => {
     );
     for (const p of posts) assert.equal(acceptedCreates(viaWeb, p), 1, `${p} delivered exactly once`);
     assert.deepEqual(await listed(admin, 'unavailable'), []);
+    const apiErrors = records.filter((r) => r.category.join('.') === 'parvis.api');
+    assert.deepEqual(apiErrors.map(logText), [], 'every API answer matched its OpenAPI declaration');
   });
 });
