@@ -22,7 +22,7 @@ export function withBlockedDeliveriesDropped(queue: MessageQueue, db: Db): Messa
     listen(handler: (message: unknown) => Promise<void> | void, options?: MessageQueueListenOptions) {
       return queue.listen(async (message: unknown) => {
         const inbox = outboxInbox(message);
-        if (inbox && (await isDomainBlocked(db, inbox.host))) {
+        if (inbox && (await isBlockedThroughOutages(db, inbox.host))) {
           log.debug('Delivery to {inbox} dropped: its server is blocked', { inbox: inbox.href });
           return;
         }
@@ -35,6 +35,28 @@ export function withBlockedDeliveriesDropped(queue: MessageQueue, db: Db): Messa
   const getDepth = queue.getDepth?.bind(queue);
   if (getDepth) wrapped.getDepth = (): Promise<MessageQueueDepth> => getDepth();
   return wrapped;
+}
+
+/**
+ * The block check, retried with back-off through a database outage of up to about 15 s: the
+ * queue drops a handler that throws (Fedify never saw this delivery, so nothing would retry it),
+ * and a short cut must not lose deliveries.
+ */
+async function isBlockedThroughOutages(db: Db, host: string): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await isDomainBlocked(db, host);
+    } catch (error) {
+      if (attempt >= 6) throw error;
+      const waitMs = 250 * 2 ** attempt;
+      log.warn('Cannot check whether {host} is blocked; retrying in {waitMs} ms: {error}', {
+        host,
+        waitMs,
+        error,
+      });
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
 
 /** The target inbox of one of Fedify's outbox (single delivery) messages. */
