@@ -52,13 +52,16 @@ export class ParvisCluster {
     await Promise.all(this.processes.map((p) => p.stop()));
   }
 
-  /** The last lines every process printed, to explain a failure. */
+  /** Every log line (stack traces left out) each process printed, to explain a failure. */
   output(): string {
     return this.processes
-      .map(
-        (p, n) =>
-          `--- process ${n} (pid ${p.child.pid}) ---\n${p.output().split('\n').slice(-80).join('\n')}`,
-      )
+      .map((p, n) => {
+        const lines = p
+          .output()
+          .split('\n')
+          .filter((line) => /^\d\d:\d\d:\d\d\.\d+ [A-Z]{3} /.test(line));
+        return `--- process ${n} (pid ${p.child.pid}) ---\n${lines.slice(-200).join('\n')}`;
+      })
       .join('\n');
   }
 }
