@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { generateCryptoKeyPair, importJwk, signRequest } from '@fedify/fedify';
+import { sql } from 'drizzle-orm';
 import request from 'supertest';
+import type { Db } from '../models/db.ts';
+import { selectRows } from '../models/db-driver.ts';
 import { findActorKeys } from '../models/federation.ops.ts';
 import { signUpAgent } from './support/api.ts';
 import { databaseKinds } from './support/databases.ts';
@@ -9,6 +12,18 @@ import { AP_ACCEPT, domainTableCounts, eventually, queueIsEmpty } from './suppor
 import { startTestInstance, type TestInstance } from './support/instance.ts';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
+
+/** Row counts of the domain tables, the queue's jobs, and a digest of every KV entry. */
+async function storedState(db: Db) {
+  const [queue] = await selectRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM queue_jobs`);
+  const [kv] = await selectRows<{ n: number; digest: string }>(
+    db,
+    sql`SELECT count(*)::int AS n,
+          coalesce(md5(string_agg(key::text || '=' || value::text, ',' ORDER BY key)), '') AS digest
+        FROM kv_entries`,
+  );
+  return { tables: await domainTableCounts(db), queue, kv };
+}
 
 for (const kind of databaseKinds()) {
   describe(`inbox safety [${kind}]`, function () {
@@ -91,15 +106,25 @@ for (const kind of databaseKinds()) {
       });
     });
 
-    it('a 5 MB body is 413 and changes nothing', async () => {
+    /**
+     * Like `changesNothing`, and the queue and the KV store (caches, idempotence marks) too: a
+     * body refused for its size is never read, verified or queued, so no key fetch is cached.
+     */
+    async function storesNothing(action: () => Promise<void>) {
+      const before = await storedState(a.ctx.db);
+      await action();
+      assert.deepEqual(await storedState(a.ctx.db), before);
+    }
+
+    it('a 5 MB body is 413 and stores nothing (tables, queue, KV)', async () => {
       const big = JSON.stringify({ ...follow(), padding: 'x'.repeat(5 * 1024 * 1024) });
-      await changesNothing(async () => {
+      await storesNothing(async () => {
         const res = await post(big, { key: bobKey, keyId: bobKeyId });
         assert.equal(res.status, 413);
       });
     });
 
-    it('a streamed (chunked) body over the limit is 413 too, and changes nothing', async () => {
+    it('a streamed (chunked) body over the limit is 413 too, and stores nothing', async () => {
       const chunk = new TextEncoder().encode('x'.repeat(256 * 1024));
       let sent = 0;
       const body = new ReadableStream<Uint8Array>({
@@ -109,7 +134,7 @@ for (const kind of databaseKinds()) {
           controller.enqueue(chunk);
         },
       });
-      await changesNothing(async () => {
+      await storesNothing(async () => {
         const res = await fetch(inbox, {
           method: 'POST',
           headers: { 'Content-Type': 'application/activity+json' },
