@@ -62,7 +62,9 @@ export function signPost(
  * rewrite `Host` and `Date`, which the signature covers).
  */
 export class Sender {
-  readonly #agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // At most two idle connections kept per instance: with 1,000 instances, more would run the
+  // process out of file descriptors (each loopback connection holds two: ours and the server's).
+  readonly #agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 2 });
 
   send(prepared: PreparedRequest, timeoutMs = 30_000): Promise<SendResult> {
     return new Promise((resolve, reject) => {
