@@ -74,15 +74,22 @@ export async function startInstance(
       );
     }
     if (config.role !== 'web') {
-      const timer = setInterval(() => {
+      const housekeeping = () => {
         pruneSessions(database.db).catch((error) => log.warn('Pruning sessions failed: {error}', { error }));
         pruneRateLimits(database.db).catch((error) =>
           log.warn('Pruning rate limits failed: {error}', { error }),
         );
         runBadgeHousekeeping(ctx).catch((error) => log.warn('Badge housekeeping failed: {error}', { error }));
-      }, 3600_000);
+      };
+      // A minute after start (a process restarted often still removes expired badges), then hourly.
+      const first = setTimeout(housekeeping, 60_000);
+      const timer = setInterval(housekeeping, 3600_000);
+      first.unref();
       timer.unref();
-      stops.push(() => clearInterval(timer));
+      stops.push(() => {
+        clearTimeout(first);
+        clearInterval(timer);
+      });
       // Deliveries and inbox jobs run only here; a web-only process just enqueues them.
       const queueAbort = new AbortController();
       const queue = startFederationQueue(ctx, queueAbort.signal).catch((error) =>
