@@ -26,6 +26,8 @@ export type QueueWorkerSettings = {
 type Handler = (message: unknown) => Promise<void> | void;
 
 const MAX_BACKOFF_MS = 10_000;
+/** How long a finished job may wait for others to be deleted with it in one transaction. */
+const DELETE_BATCH_MS = 5;
 
 /**
  * One `listen()` call: claims due jobs while it has free slots, runs up to `concurrency`
@@ -40,7 +42,15 @@ export class QueueWorker {
   readonly #settings: QueueWorkerSettings;
   readonly #running = new Map<string, Promise<void>>();
   /** Finished jobs waiting to be deleted together in the next batch. */
-  #finished: { job: ClaimedJob; deleted: () => void }[] = [];
+  #finished: ClaimedJob[] = [];
+  /**
+   * Finished jobs out of their slot whose deletion has not committed yet: this worker still
+   * holds (and extends) their leases.
+   */
+  readonly #finishing = new Set<string>();
+  #deleteTimer: NodeJS.Timeout | undefined;
+  /** The deletions in progress, one batch after the other. */
+  #deleting: Promise<void> = Promise.resolve();
   #lastReclaim = 0;
   /** Set once shutdown released the unfinished jobs: they belong to the queue again. */
   #released = new Set<string>();
@@ -117,7 +127,7 @@ export class QueueWorker {
   #start(job: ClaimedJob): void {
     // Our own job came back to us after its lease lapsed (the database was out of reach
     // longer than a lease): the first run is still going and will finish it.
-    if (this.#running.has(job.id)) return;
+    if (this.#running.has(job.id) || this.#finishing.has(job.id)) return;
     if (job.attempts > 1) {
       log.info('Job {jobId} claimed again (attempt {attempts}): a previous worker lost its lease.', {
         jobId: job.id,
@@ -146,30 +156,42 @@ export class QueueWorker {
           },
         );
       }
-      await this.#complete(job);
     })().finally(() => {
+      // The slot is free at once; the deletion follows with the next batch.
       this.#running.delete(job.id);
+      this.#complete(job);
       this.#wake();
     });
     this.#running.set(job.id, run);
   }
 
   /**
-   * Deletes a finished job, batched with the others finishing in the same tick; retries
-   * through short outages (the job keeps its slot and the heartbeat keeps its lease meanwhile).
+   * Deletes a finished job together with the others finishing within a few milliseconds (at
+   * most a slot's worth), one transaction per batch: the round trips of a deletion are shared.
+   * Until it commits, the job's lease stays ours (the heartbeat extends it) and the next job of
+   * its ordering key stays blocked.
    */
-  #complete(job: ClaimedJob): Promise<void> {
+  #complete(job: ClaimedJob): void {
     // Released at shutdown: another worker may already run it; the database may be closed.
-    if (this.#released.has(job.id)) return Promise.resolve();
-    return new Promise((deleted) => {
-      if (this.#finished.push({ job, deleted }) === 1) setImmediate(() => void this.#flushFinished());
-    });
+    if (this.#released.has(job.id)) return;
+    this.#finishing.add(job.id);
+    if (this.#finished.push(job) >= this.#settings.concurrency) void this.#deleteFinished();
+    else this.#deleteTimer ??= setTimeout(() => this.#deleteFinished(), DELETE_BATCH_MS);
   }
 
-  async #flushFinished(): Promise<void> {
+  /** Starts deleting the finished jobs now; resolves once every deletion started so far is done. */
+  #deleteFinished(): Promise<void> {
+    clearTimeout(this.#deleteTimer);
+    this.#deleteTimer = undefined;
     const batch = this.#finished;
     this.#finished = [];
-    const jobs = batch.map(({ job }) => ({ id: job.id, orderingKey: job.orderingKey }));
+    if (batch.length > 0) this.#deleting = this.#deleting.then(() => this.#deleteBatch(batch));
+    return this.#deleting;
+  }
+
+  /** Retries through short outages; gives up after six attempts (the jobs will rerun). */
+  async #deleteBatch(batch: ClaimedJob[]): Promise<void> {
+    const jobs = batch.map((job) => ({ id: job.id, orderingKey: job.orderingKey }));
     for (let attempt = 1; ; attempt++) {
       try {
         await completeJobs(this.#database.db, jobs, this.#settings.channel);
@@ -188,11 +210,11 @@ export class QueueWorker {
         await delay(Math.min(250 * 2 ** attempt, MAX_BACKOFF_MS));
       }
     }
-    for (const { deleted } of batch) deleted();
+    for (const job of batch) this.#finishing.delete(job.id);
   }
 
   async #heartbeat(): Promise<void> {
-    const ids = [...this.#running.keys()];
+    const ids = [...this.#running.keys(), ...this.#finishing];
     if (ids.length === 0) return;
     try {
       const held = await extendLeases(this.#database.db, {
@@ -222,6 +244,12 @@ export class QueueWorker {
 
   /** Waits for running handlers up to the grace period, then gives the rest back to the queue. */
   async #shutdown(): Promise<void> {
+    await this.#releaseUnfinished();
+    // Jobs that finished are deleted before the worker returns.
+    await this.#deleteFinished();
+  }
+
+  async #releaseUnfinished(): Promise<void> {
     if (this.#running.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
