@@ -36,7 +36,12 @@ export function machine(): RunResult['machine'] {
 
 export function commit(): { commit: string; dirty: boolean } {
   const sha = execSync('git rev-parse --short HEAD').toString().trim();
-  const status = execSync('git status --porcelain -- federation models server bench').toString().trim();
+  // The measured code: what Parvis runs and the benchmark itself (not its README or results).
+  const status = execSync(
+    "git status --porcelain -- federation models server bench ':!bench/README.md' ':!bench/results'",
+  )
+    .toString()
+    .trim();
   return { commit: sha, dirty: status.length > 0 };
 }
 
