@@ -263,13 +263,28 @@ for (const kind of databaseKinds()) {
               await checkReflow(page, `${path()} (${lang}, signed in)`);
             });
           }
+
+          it('after a setting is saved, the page’s notice is a status that has the focus', async () => {
+            await visit(page, `${base}/settings/account`, lang);
+            await page.locator('#f-language').selectOption(lang);
+            await Promise.all([
+              page.waitForURL(/saved=1/),
+              page.locator('form[action="/settings/account/language"] button[type=submit]').click(),
+            ]);
+            assert.equal(await page.getAttribute('html', 'lang'), lang);
+            const saved = lang === 'fr' ? 'Modifications enregistrées.' : 'Changes saved.';
+            assert.equal(await focused(page), `p#.notice ${saved}`, 'the notice has focus on load');
+            assert.equal(await page.getAttribute('.notice', 'role'), 'status');
+            await checkAxe(page, `/settings/account?saved=1 (${lang})`);
+            await checkReflow(page, `/settings/account?saved=1 (${lang})`);
+          });
         });
 
         describe('signed in as an admin', () => {
           before(async () => {
             await logIn(page, base, ADMIN.email, ADMIN.password);
           });
-          for (const path of ['/admin/territory', '/admin/instances']) {
+          for (const path of ['/admin/territory', '/admin/territory?saved=1', '/admin/instances']) {
             it(`${path} has no serious or critical violation and reflows at 320 px`, async () => {
               await visit(page, `${base}${path}`, lang);
               await checkAxe(page, `${path} (${lang})`);
@@ -369,6 +384,11 @@ for (const kind of databaseKinds()) {
         await page.keyboard.type('Jardin clos');
         await Promise.all([page.waitForURL(/done=/), page.keyboard.press('Enter')]);
         assert.ok(await page.locator('.persona-list .handle', { hasText: '@jardin_clos' }).isVisible());
+        assert.equal(
+          await focused(page),
+          'p#.notice Pseudonyme créé.',
+          'the notice has focus after the redirect',
+        );
       });
 
       it('lays pages out cleanly: space under the header, footer at the bottom, header items aligned', async () => {

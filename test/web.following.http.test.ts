@@ -92,7 +92,7 @@ for (const kind of databaseKinds()) {
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/settings/following?done=followed');
       const page = await alice.get(res.headers.location);
-      assert.match(page.text, /<p class="notice" role="status">Abonnement demandé/);
+      assert.match(page.text, /<p class="notice" tabindex="-1" autofocus role="status">Abonnement demandé/);
       assert.match(mainOf(page.text), new RegExp(fediHandle(b, bobPerson.handle)));
       await eventually('the Accept', async () => {
         const rows = await listFollows(a.database.db, alicePerson.handle, 'outbound');

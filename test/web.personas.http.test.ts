@@ -52,7 +52,10 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(await handles(), [owner.handle, second.handle]);
       const list = await agent.get(res.headers.location);
       assert.match(list.text, /Deuxième Voix/);
-      assert.match(list.text, /<p class="notice" role="status">Pseudonyme créé\.<\/p>/);
+      assert.match(
+        list.text,
+        /<p class="notice" tabindex="-1" autofocus role="status">Pseudonyme créé\.<\/p>/,
+      );
       assert.doesNotMatch(list.text, /badges\/request/, 'no badge offered without an identity service');
       assert.doesNotMatch(list.headers['content-security-policy']!, /form-action 'self' /);
     });

@@ -111,7 +111,10 @@ for (const kind of databaseKinds()) {
       const mine = await postBySource('Un banc place du marché');
       assert.equal(res.headers.location, `/posts/${mine.id}?done=published`);
       const page = await agent.get(res.headers.location);
-      assert.match(page.text, /<p class="notice" role="status">Message publié\.<\/p>/);
+      assert.match(
+        page.text,
+        /<p class="notice" tabindex="-1" autofocus role="status">Message publié\.<\/p>/,
+      );
       assert.match(page.text, /Un banc place du marché &lt;b&gt;svp&lt;\/b&gt;/, 'text is escaped');
       const timeline = mainOf((await request(instance.url).get('/')).text);
       assert.ok(timeline.indexOf('Un banc place du marché') < timeline.indexOf('Les berges des Prés'));
@@ -235,7 +238,10 @@ for (const kind of databaseKinds()) {
       const page = await agent.get(`/posts/${mine.id}?done=updated`);
       assert.match(page.text, /Un banc place du marché, à l’ombre/);
       assert.match(page.text, /· modifié/);
-      assert.match(page.text, /<p class="notice" role="status">Message modifié\.<\/p>/);
+      assert.match(
+        page.text,
+        /<p class="notice" tabindex="-1" autofocus role="status">Message modifié\.<\/p>/,
+      );
 
       const confirm = await agent.get(`/posts/${mine.id}/delete`);
       assert.equal(confirm.status, 200);

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { PageContext } from './context.ts';
 import { html, type SafeHtml } from './html.ts';
+import { type Notice, noticeHtml } from './notice.ts';
 import { staticUrl } from './static-files.ts';
 
 export type Page = {
@@ -18,6 +19,8 @@ export type Page = {
    * redirect after a post): the pinned identity services' wallets, for the badge request.
    */
   formTargets?: string[];
+  /** The outcome of the action that led here, announced at the top of the main content. */
+  notice?: Notice;
 };
 
 export function csrfField(pc: PageContext): SafeHtml {
@@ -105,6 +108,7 @@ export function layout(pc: PageContext, page: Page): SafeHtml {
     </div>
   </header>
   <main id="main" tabindex="-1" class="wrap">
+${noticeHtml(page.notice, { focus: page.notice?.kind === 'error' || !page.hasErrors })}
 ${page.body}
   </main>
   <footer class="site-footer">

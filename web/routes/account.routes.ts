@@ -9,11 +9,12 @@ import { errorSummary, type FormErrors, inputField, selectField, zodErrors } fro
 import { requireSignedIn } from '../guards.ts';
 import { html } from '../html.ts';
 import { csrfField, type Page, sendPage } from '../layout.ts';
+import { type Notice, successNotice } from '../notice.ts';
 
 const LanguageForm = z.object({ language: z.enum(['fr', 'en']) });
 const PasswordForm = z.object({ currentPassword: z.string().min(1), newPassword: Password });
 
-function accountPage(pc: PageContext, errors: FormErrors = {}, status = 200, notice?: string): Page {
+function accountPage(pc: PageContext, errors: FormErrors = {}, status = 200, notice?: Notice): Page {
   const { t } = pc;
   const me = accountSelfView(pc.account!);
   const labels = {
@@ -24,9 +25,9 @@ function accountPage(pc: PageContext, errors: FormErrors = {}, status = 200, not
   return {
     status,
     title: t('account.title'),
+    notice,
     hasErrors: Object.keys(errors).length > 0,
     body: html`<h1>${t('account.title')}</h1>
-      ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
       ${errorSummary(pc, errors, labels)}
       <section aria-labelledby="identity-title">
         <h2 id="identity-title">${t('account.login')}</h2>
@@ -72,7 +73,7 @@ export function accountPages(ctx: AppContext): Router {
 
   router.get('/settings/account', async (req, res) => {
     const pc = await pageContext(ctx, req);
-    const notice = req.query.saved === '1' ? pc.t('form.saved') : undefined;
+    const notice = req.query.saved === '1' ? successNotice(pc.t('form.saved')) : undefined;
     sendPage(res, pc, accountPage(pc, {}, 200, notice));
   });
 

@@ -15,6 +15,7 @@ import { sendError } from '../errors.ts';
 import { enteredValues, type FormErrors, zodErrors } from '../forms.ts';
 import { requireAdmin } from '../guards.ts';
 import { sendPage } from '../layout.ts';
+import { successNotice } from '../notice.ts';
 import { type TerritoryForm, territoryPage } from '../views/territory.view.ts';
 import { adminInstancePages } from './admin-instances.routes.ts';
 
@@ -45,7 +46,7 @@ export function adminPages(ctx: AppContext): Router {
   async function show(req: Request, res: Response, form: TerritoryForm = {}, status = 200) {
     const pc = await pageContext(ctx, req);
     const instance = await getInstanceSettings(ctx.db, { name: ctx.config.instanceName });
-    const notice = status === 200 && req.query.saved === '1' ? pc.t('form.saved') : undefined;
+    const notice = status === 200 && req.query.saved === '1' ? successNotice(pc.t('form.saved')) : undefined;
     sendPage(res, pc, territoryPage(pc, instance, await listDistricts(ctx.db), form, status, notice));
   }
 

@@ -11,6 +11,7 @@ import { requireSignedIn } from '../guards.ts';
 import { html } from '../html.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { csrfField, sendPage } from '../layout.ts';
+import { successNotice } from '../notice.ts';
 import { remoteHref } from '../views/posts.view.ts';
 import { viewerOf } from './post-form.ts';
 
@@ -67,9 +68,9 @@ export function followingPages(ctx: AppContext): Router {
       title,
       noindex: true,
       hasErrors: Object.keys(form.errors).length > 0,
+      notice: done ? successNotice(t(done)) : undefined,
       body: html`<h1>${title}</h1>
         <p>${t('following.intro')}</p>
-        ${done ? html`<p class="notice" role="status">${t(done)}</p>` : ''}
         <p>${t('following.persona', { name: pc.activePersona.displayName, handle: persona.handle })}
           ${t('following.followers', { count: followers })}</p>
         <section aria-labelledby="follow-title">

@@ -78,9 +78,9 @@ export function homePages(ctx: AppContext): Router {
       // People are never indexed: the page stays out of search engines while it shows their posts.
       noindex: timeline.items.some((p) => p.author.kind !== 'institution'),
       hasErrors: Object.keys(form.errors).length > 0,
+      notice: postNotice(pc, req.query.done),
       body: html`<h1>${pc.instance.name}</h1>
         ${pc.instance.description ? html`<p class="lead"${townLang(pc)}>${pc.instance.description}</p>` : ''}
-        ${postNotice(pc, req.query.done)}
         ${welcome}
         ${composer}
         <section aria-labelledby="timeline-title">

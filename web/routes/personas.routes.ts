@@ -18,6 +18,7 @@ import { enteredValues, type FormErrors, zodErrors } from '../forms.ts';
 import { requireSignedIn } from '../guards.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { sendPage } from '../layout.ts';
+import { successNotice } from '../notice.ts';
 import { type BadgeSettings, badgeNotice } from '../views/badges.view.ts';
 import { deletePersonaPage, editPersonaPage, personasPage } from '../views/personas.view.ts';
 
@@ -61,7 +62,7 @@ export function personaPages(ctx: AppContext): Router {
   router.get('/settings/personas', async (req, res) => {
     const pc = await pageContext(ctx, req);
     const done = NOTICES.get(req.query.done);
-    const notice = done ? pc.t(done) : undefined;
+    const notice = done ? successNotice(pc.t(done)) : undefined;
     const badges = await badgeSettings(pc, req.query.badge);
     const page = personasPage(pc, await listDistricts(ctx.db), {}, {}, 200, notice, badges);
     const formTargets = ctx.config.identityIssuers.map((url) => url.origin);

@@ -87,13 +87,13 @@ export function postPages(ctx: AppContext): Router {
       status: reply.status !== 200 ? reply.status : post.deleted ? 410 : 200,
       title,
       hasErrors: Object.keys(reply.errors).length > 0,
+      notice: postNotice(pc, req.query.done),
       // People are never indexed: only a thread of institutions' posts alone may be.
       noindex: [...thread.ancestors, post, ...thread.descendants].some(
         (p) => p.author.kind !== 'institution',
       ),
       body: html`
         <h1>${title}</h1>
-        ${postNotice(pc, req.query.done)}
         ${
           thread.ancestors.length > 0
             ? html`<section aria-labelledby="ancestors-heading" class="thread-ancestors">

@@ -7,7 +7,8 @@ import { type PageContext, pageContext, townLang } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { html } from '../html.ts';
 import { sendPage } from '../layout.ts';
-import { badgeNoticeHtml, publicBadgeList } from '../views/badges.view.ts';
+import { successNotice } from '../notice.ts';
+import { publicBadgeList } from '../views/badges.view.ts';
 import { postList } from '../views/posts.view.ts';
 
 /**
@@ -64,8 +65,8 @@ export function profilePages(ctx: AppContext): Router {
       title: p.displayName,
       noindex: !persona.indexable,
       actorUrl: actorUrl(p.handle),
+      notice: added ? successNotice(t('badges.added')) : undefined,
       body: html`<article class="profile" aria-labelledby="profile-name">
-        ${added ? badgeNoticeHtml({ text: t('badges.added'), error: false }) : ''}
         <h1 id="profile-name">${p.displayName}</h1>
         <p class="handle">@${p.handle}</p>
         ${p.bio ? html`<p class="bio">${p.bio}</p>` : ''}

@@ -4,11 +4,12 @@ import type { PageContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { csrfField, type Page } from '../layout.ts';
+import { errorNotice, type Notice, successNotice } from '../notice.ts';
 
 /** The badges part of the personas settings: each persona's badges, and a notice after a change. */
 export type BadgeSettings = {
   byPersona: Map<string, BadgeView[]>;
-  notice?: { text: string; error: boolean };
+  notice?: Notice;
 };
 
 /** "Résident·e vérifié·e — quartier Centre — 30–39 ans · vérifié par Ville de X". */
@@ -37,21 +38,14 @@ const ERRORS = new Map<string, MessageKey>([
 ]);
 
 /** The notice for `?badge=…` on the settings page (set by the badge routes and the wallet's return). */
-export function badgeNotice(pc: PageContext, code: unknown): BadgeSettings['notice'] {
+export function badgeNotice(pc: PageContext, code: unknown): Notice | undefined {
   if (typeof code !== 'string' || code === '') return undefined;
-  if (code === 'removed') return { text: pc.t('badges.removed'), error: false };
+  if (code === 'removed') return successNotice(pc.t('badges.removed'));
   const key = ERRORS.get(code);
-  if (key) return { text: pc.t(key), error: true };
+  if (key) return errorNotice(pc.t(key));
   // Only the verifier's short reason codes are echoed; anything else reads as "refused".
   const shown = /^[a-z-]{1,40}$/.test(code) ? code : 'refused';
-  return { text: pc.t('badges.error.other', { code: shown }), error: true };
-}
-
-export function badgeNoticeHtml(notice: BadgeSettings['notice']): SafeHtml {
-  if (!notice) return html``;
-  return notice.error
-    ? html`<p class="notice notice-error" role="alert">${notice.text}</p>`
-    : html`<p class="notice" role="status">${notice.text}</p>`;
+  return errorNotice(pc.t('badges.error.other', { code: shown }));
 }
 
 /** Under each persona in the settings: its badges with a remove button, and the request form. */
@@ -100,8 +94,8 @@ export function badgeRequestErrorPage(pc: PageContext): Page {
     title: t('badges.request'),
     hasErrors: true,
     noindex: true,
+    notice: errorNotice(t('badges.error.noClaim')),
     body: html`<h1>${t('badges.request')}</h1>
-      ${badgeNoticeHtml({ text: t('badges.error.noClaim'), error: true })}
       <p><a href="/settings/personas">${t('personas.back')}</a></p>`,
   };
 }

@@ -4,6 +4,7 @@ import type { PageContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { csrfField, type Page } from '../layout.ts';
+import { errorNotice, successNotice } from '../notice.ts';
 import { adminNav } from './admin-nav.view.ts';
 
 export type InstancesFilter = 'all' | 'unavailable';
@@ -66,10 +67,14 @@ export function instancesPage(
     title: t('admin.instances.title'),
     noindex: true,
     hasErrors: options.error !== undefined,
+    notice:
+      options.error !== undefined
+        ? errorNotice(options.error)
+        : options.notice
+          ? successNotice(options.notice)
+          : undefined,
     body: html`${adminNav(pc)}
       <h1>${t('admin.instances.title')}</h1>
-      ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
-      ${options.error ? html`<p class="notice-error" role="alert">${options.error}</p>` : ''}
       <p>${t('admin.instances.intro')}</p>
       <nav aria-label="${t('admin.instances.filterNav')}">
         <ul class="actions">${filterLink(pc, 'all', options.filter)}${filterLink(pc, 'unavailable', options.filter)}</ul>

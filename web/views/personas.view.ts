@@ -11,7 +11,8 @@ import {
 } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, type Page } from '../layout.ts';
-import { type BadgeSettings, badgeNoticeHtml, personaBadgesSection } from './badges.view.ts';
+import type { Notice } from '../notice.ts';
+import { type BadgeSettings, personaBadgesSection } from './badges.view.ts';
 
 function labels(pc: PageContext) {
   return {
@@ -47,7 +48,7 @@ export function personasPage(
   values: FormValues = {},
   errors: FormErrors = {},
   status = 200,
-  notice?: string,
+  notice?: Notice,
   badges?: BadgeSettings,
 ): Page {
   const { t } = pc;
@@ -55,11 +56,11 @@ export function personasPage(
   return {
     status,
     title: t('personas.title'),
+    // A badge's outcome (`?badge=…`) and a persona's (`?done=…`) never come back together.
+    notice: badges?.notice ?? notice,
     hasErrors: Object.keys(errors).length > 0,
     body: html`<h1>${t('personas.title')}</h1>
       <p>${t('personas.intro')}</p>
-      ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-      ${badgeNoticeHtml(badges?.notice)}
       <section aria-labelledby="list-title">
         <h2 id="list-title">${t('personas.listTitle')}</h2>
         <ul class="persona-list">

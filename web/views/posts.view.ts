@@ -5,6 +5,7 @@ import type { PageContext } from '../context.ts';
 import { errorSummary, type FormErrors, type FormValues, selectField, textareaField } from '../forms.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { csrfField } from '../layout.ts';
+import { type Notice, successNotice } from '../notice.ts';
 
 type Level = 'main' | 'h2' | 'h3';
 
@@ -209,7 +210,7 @@ export function composerForm(pc: PageContext, o: ComposerOptions): SafeHtml {
 }
 
 /** The notice said after a post form (`?done=…`), so the result is announced. */
-export function postNotice(pc: PageContext, done: unknown): SafeHtml | '' {
+export function postNotice(pc: PageContext, done: unknown): Notice | undefined {
   const key =
     done === 'published'
       ? 'post.published'
@@ -218,5 +219,5 @@ export function postNotice(pc: PageContext, done: unknown): SafeHtml | '' {
         : done === 'deleted'
           ? 'post.removed'
           : undefined;
-  return key ? html`<p class="notice" role="status">${pc.t(key)}</p>` : '';
+  return key ? successNotice(pc.t(key)) : undefined;
 }

@@ -4,6 +4,7 @@ import type { PageContext } from '../context.ts';
 import { errorSummary, type FormErrors, type FormValues, inputField, textareaField } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, type Page } from '../layout.ts';
+import type { Notice } from '../notice.ts';
 import { adminNav } from './admin-nav.view.ts';
 
 export type TerritoryForm = { values?: FormValues; errors?: FormErrors };
@@ -34,7 +35,7 @@ export function territoryPage(
   districts: DistrictRow[],
   form: TerritoryForm = {},
   status = 200,
-  notice?: string,
+  notice?: Notice,
 ): Page {
   const { t } = pc;
   const errors = form.errors ?? {};
@@ -54,10 +55,10 @@ export function territoryPage(
   return {
     status,
     title: t('admin.title'),
+    notice,
     hasErrors: Object.keys(errors).length > 0,
     body: html`${adminNav(pc)}
       <h1>${t('admin.title')}</h1>
-      ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
       ${errorSummary(pc, errors, labels)}
       <section aria-labelledby="instance-title">
         <h2 id="instance-title">${t('admin.instanceTitle')}</h2>
