@@ -23,6 +23,11 @@ export function parseBrackets(text: string): AgeBracket[] {
   return brackets;
 }
 
+/** Booleans read the same way as the platform's (`TRUST_PROXY` in server/config.ts). */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 const configSchema = z.object({
   IDENTITY_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   IDENTITY_HOST: z.string().default('127.0.0.1'),
@@ -44,6 +49,11 @@ const configSchema = z.object({
   IDENTITY_EID_CLIENT_SECRET: z.string().optional(),
   /** Origins allowed to ask the wallet for a presentation (comma separated). */
   IDENTITY_VERIFIER_ORIGINS: z.string().default(''),
+  /**
+   * Behind a reverse proxy: the client address is taken from `X-Forwarded-For` (express
+   * `trust proxy`), so rate limits count each person apart rather than the proxy as one client.
+   */
+  IDENTITY_TRUST_PROXY: bool.default(false),
   /** Test only: allow plain http OpenID provider on loopback. */
   IDENTITY_EID_ALLOW_INSECURE: z.stringbool().default(false),
 });
@@ -65,10 +75,32 @@ export type IdentityConfig = {
   enrolmentDays: number;
   eid: { issuer: string; clientId: string; clientSecret: string; allowInsecure: boolean } | undefined;
   verifierOrigins: string[];
+  trustProxy: boolean;
 };
 
+export class IdentityConfigError extends Error {
+  override name = 'IdentityConfigError';
+}
+
+function invalid(lines: string[]): IdentityConfigError {
+  return new IdentityConfigError(
+    `Invalid identity service configuration:\n${lines.map((l) => `  ${l}`).join('\n')}`,
+  );
+}
+
+/** Parses the environment; a bad value throws an IdentityConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): IdentityConfig {
-  const raw = configSchema.parse(env);
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw invalid(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  const raw = parsed.data;
+  let brackets: AgeBracket[];
+  try {
+    brackets = parseBrackets(raw.IDENTITY_AGE_BRACKETS);
+  } catch (error) {
+    throw invalid([`IDENTITY_AGE_BRACKETS: ${(error as Error).message}`]);
+  }
   const eid =
     raw.IDENTITY_EID_ISSUER && raw.IDENTITY_EID_CLIENT_ID && raw.IDENTITY_EID_CLIENT_SECRET
       ? {
@@ -90,7 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     districts: raw.IDENTITY_DISTRICTS.split(',')
       .map((d) => d.trim())
       .filter(Boolean),
-    brackets: parseBrackets(raw.IDENTITY_AGE_BRACKETS),
+    brackets,
     k: raw.IDENTITY_K,
     credentialDays: raw.IDENTITY_CREDENTIAL_DAYS,
     batchSize: raw.IDENTITY_BATCH_SIZE,
@@ -99,5 +131,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     verifierOrigins: raw.IDENTITY_VERIFIER_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    trustProxy: raw.IDENTITY_TRUST_PROXY,
   };
 }

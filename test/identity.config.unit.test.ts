@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { loadConfig, parseBrackets } from '../identity/config.ts';
+import { IdentityConfigError, loadConfig, parseBrackets } from '../identity/config.ts';
 import { ageOn, bracketFor, bracketLabel } from '../identity/service/brackets.ts';
 import { dedupKey } from '../identity/service/secrets.ts';
 
@@ -29,6 +29,33 @@ describe('identity configuration and age brackets', () => {
       { min: 18, max: 64 },
       { min: 65, max: null },
     ]);
+  });
+
+  it('trusts no proxy by default; IDENTITY_TRUST_PROXY reads booleans like the platform', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    for (const value of ['true', '1', 'yes'])
+      assert.equal(loadConfig({ IDENTITY_TRUST_PROXY: value }).trustProxy, true);
+    for (const value of ['false', '0', 'no', ''])
+      assert.equal(loadConfig({ IDENTITY_TRUST_PROXY: value }).trustProxy, false);
+  });
+
+  it('a bad value stops start-up with a message naming the variable', () => {
+    for (const [name, value] of [
+      ['IDENTITY_TRUST_PROXY', 'maybe'],
+      ['IDENTITY_TRUST_PROXY', 'TRUE '],
+      ['IDENTITY_PORT', 'eighty'],
+      ['IDENTITY_AGE_BRACKETS', '18-24,26-30'],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (err: unknown) => {
+          assert.ok(err instanceof IdentityConfigError);
+          assert.match(err.message, new RegExp(`^Invalid identity service configuration:\\n  ${name}: `));
+          return true;
+        },
+        `${name}=${value}`,
+      );
+    }
   });
 
   it('refuses a credential lifetime over 90 days and a bad public URL', () => {

@@ -15,7 +15,8 @@ import { walletRouter } from './wallet.routes.ts';
 export function createIdentityApp(ctx: ServiceContext) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Off unless IDENTITY_TRUST_PROXY: otherwise anyone could pick their address in X-Forwarded-For.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.use(securityHeaders);
   app.use(express.json({ limit: '64kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));

@@ -3,7 +3,8 @@ import { problem } from './http.ts';
 
 /**
  * A small fixed-window limit per client address, in memory (one identity process). Counts
- * are kept for the window only and never written anywhere.
+ * are kept for the window only and never written anywhere. The address is express's `req.ip`:
+ * the socket's peer, or with IDENTITY_TRUST_PROXY the client the proxy names in X-Forwarded-For.
  */
 export function rateLimit(options: { max: number; windowMs: number }) {
   const hits = new Map<string, { count: number; resetAt: number }>();
@@ -12,7 +13,7 @@ export function rateLimit(options: { max: number; windowMs: number }) {
     if (hits.size > 10_000) {
       for (const [key, entry] of hits) if (entry.resetAt <= now) hits.delete(key);
     }
-    const key = req.socket.remoteAddress ?? 'unknown';
+    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     let entry = hits.get(key);
     if (!entry || entry.resetAt <= now) {
       entry = { count: 0, resetAt: now + options.windowMs };
