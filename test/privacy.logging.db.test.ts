@@ -77,4 +77,36 @@ forEachDatabase('errors in the logs carry no personal data', (get) => {
     assert.ok(!text.includes(created.account.id), 'no account id');
     assert.match(text, /A handler failed/, 'the wrapping error keeps its message');
   });
+
+  it('a failed query nested in an object, an array and a cause chain is logged without its values', async () => {
+    const db = get().db;
+    const mailbox = `imbrique${randomBytes(4).toString('hex')}`;
+    const identity = { ...newIdentity('lognest'), email: `${mailbox}@mairie.example` };
+    const created = await signUp({ db, events: new DomainEvents() }, identity);
+    assert.ok(created.ok);
+    const failure = await db
+      .insert(accounts)
+      .values({ email: identity.email, passwordHash: 'x', role: 'resident' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(failure instanceof Error, 'the duplicate insert failed');
+    // The shapes a handler or a library may log: the error wrapped twice, inside an object inside
+    // an array, next to the e-mail itself in a message and in a nested field.
+    const wrapped = new Error(`Sign-up of ${identity.email} failed`, {
+      cause: new Error('Transaction failed', { cause: failure }),
+    });
+    records.length = 0;
+    logger('accounts').error('Batch failed: {results}', {
+      results: [{ step: 'insert', error: wrapped, input: { account: { email: identity.email } } }],
+    });
+    assert.equal(records.length, 1);
+    const text = printed(records[0]!);
+    assert.ok(!text.includes(mailbox), `no e-mail in: ${text.slice(0, 400)}`);
+    assert.ok(!text.includes(created.account.id), 'no account id');
+    assert.match(text, /Transaction failed/, 'the chain keeps its messages');
+    assert.match(text, /insert into "accounts"/, 'the SQL deep in the chain is kept');
+    assert.match(text, /23505/, 'and so is the SQLSTATE');
+  });
 });
