@@ -221,14 +221,16 @@ export async function completeJobs(
   });
 }
 
-/** Gives jobs back (lease cleared) so any worker claims them at once, e.g. on shutdown. */
+/** Gives jobs back (lease cleared): any worker claims them at once (shutdown), or after `delayMs` (a failed run). */
 export async function releaseJobs(
   db: Db,
-  options: { workerId: string; ids: readonly string[] },
+  options: { workerId: string; ids: readonly string[]; delayMs?: number },
 ): Promise<void> {
   if (options.ids.length === 0) return;
+  const delayMs = options.delayMs ?? 0;
   await db.execute(
-    sql`UPDATE queue_jobs SET locked_until = NULL, locked_by = NULL
+    sql`UPDATE queue_jobs SET locked_until = NULL, locked_by = NULL,
+          run_at = ${delayMs > 0 ? afterMs(delayMs) : sql`run_at`}
         WHERE id IN (${idList(options.ids)}) AND locked_by = ${options.workerId}`,
   );
 }

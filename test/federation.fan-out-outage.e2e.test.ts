@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { SimulatedFediverse } from '../bench/simulator/index.ts';
 import { type Database, openDatabase } from '../models/db.ts';
+import type { Agent } from './support/api.ts';
 import { createPostgresDatabase } from './support/databases.ts';
 import {
   assertEveryInstanceHasIt,
+  createIdOf,
   followFromEverywhere,
   instancesWithCreate,
   publishPost,
@@ -29,6 +31,7 @@ const OUTAGE_MS = 3000;
     let cluster: ParvisCluster;
     let direct: Database;
     let proxy: TcpProxy;
+    let agent: Agent;
 
     before(async () => {
       const url = new URL(await createPostgresDatabase());
@@ -47,6 +50,11 @@ const OUTAGE_MS = 3000;
         followersPerInstance: FOLLOWERS_PER_INSTANCE,
         firstAddress: '127.0.24.1',
       });
+      await cluster.start('all');
+      // One persona followed from every server, for both cases.
+      const resident = await residentPersona(cluster.url);
+      agent = resident.agent;
+      await followFromEverywhere(sim, resident.actorIri);
     });
     after(async () => {
       await proxy?.up();
@@ -57,9 +65,6 @@ const OUTAGE_MS = 3000;
     });
 
     it('a cut of a few seconds mid fan-out: delivery resumes, every server has the post, the queue ends empty', async () => {
-      await cluster.start('all');
-      const { agent, actorIri } = await residentPersona(cluster.url);
-      await followFromEverywhere(sim, actorIri);
       for (const instance of sim.instances) instance.delay(DELAY_MS);
       const post = await publishPost(agent, 'Travaux rue de la République : réunion d’information');
 
@@ -90,6 +95,34 @@ const OUTAGE_MS = 3000;
       const raw = assertEveryInstanceHasIt(sim, post.iri);
       const duplicated = [...raw.values()].filter((count) => count > 1).length;
       assert.ok(duplicated <= CONCURRENCY, `at most the jobs in flight ran twice: ${duplicated}`);
+    });
+
+    it('deliveries that fail while the database is away (their retry cannot be stored) are not lost', async () => {
+      // Every server takes the POST in and never answers: the first deliveries hang in flight.
+      for (const instance of sim.instances) instance.hang();
+      const post = await publishPost(agent, 'Conseil de quartier : ordre du jour');
+      await sim.waitFor(
+        () => sim.instances.reduce((n, i) => n + i.pending, 0) >= CONCURRENCY,
+        60_000,
+        'every queue slot to hold a hanging delivery',
+      );
+      await proxy.down();
+      // The held connections break: those deliveries fail while nothing can be written, not
+      // even the retry Fedify schedules for them.
+      for (const instance of sim.instances) instance.ok();
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      await proxy.up();
+
+      await sim.waitFor(
+        async () =>
+          sim.arrivals({ type: 'Create', objectId: post.iri }).length > 0 &&
+          sim.deliveriesOf(createIdOf(sim, post.iri)).size === INSTANCES &&
+          (await queueIsEmpty(direct.db)),
+        90_000,
+        () =>
+          `the post on every server and an empty queue (${instancesWithCreate(sim, post.iri).size} reached)\n${cluster.output()}`,
+      );
+      assertEveryInstanceHasIt(sim, post.iri);
     });
   },
 );

@@ -39,8 +39,10 @@ export type DatabaseMessageQueueOptions = {
   pollIntervalMs?: number;
   /** On shutdown, how long running handlers may finish before their jobs are released (ms). */
   shutdownGraceMs?: number;
-  /** A job claimed more often than this (its workers kept dying or losing it) is dropped. */
+  /** A job claimed more often than this (its runs kept failing, or its workers dying) is dropped. */
   maxClaims?: number;
+  /** A job whose handler threw runs again after this, doubled at each attempt, at most a minute (ms). */
+  retryBaseMs?: number;
   /** The LISTEN/NOTIFY channel workers wake on (the same for every process of the instance). */
   channel?: string;
 };
@@ -74,6 +76,7 @@ export class DatabaseMessageQueue implements MessageQueue {
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
       shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
       maxClaims: options.maxClaims ?? 5,
+      retryBaseMs: options.retryBaseMs ?? 1_000,
       channel: options.channel ?? QUEUE_CHANNEL,
     };
   }

@@ -21,11 +21,14 @@ export type QueueWorkerSettings = {
   pollIntervalMs: number;
   shutdownGraceMs: number;
   maxClaims: number;
+  retryBaseMs: number;
 };
 
 type Handler = (message: unknown) => Promise<void> | void;
 
 const MAX_BACKOFF_MS = 10_000;
+/** A job whose handler threw runs again after `retryBaseMs`, doubled at each attempt, at most: */
+const MAX_RETRY_DELAY_MS = 60_000;
 /** How long a finished job may wait for others to be deleted with it in one transaction. */
 const DELETE_BATCH_MS = 5;
 
@@ -129,40 +132,65 @@ export class QueueWorker {
     // longer than a lease): the first run is still going and will finish it.
     if (this.#running.has(job.id) || this.#finishing.has(job.id)) return;
     if (job.attempts > 1) {
-      log.info('Job {jobId} claimed again (attempt {attempts}): a previous worker lost its lease.', {
+      log.info('Job {jobId} claimed again (attempt {attempts}): a previous run failed or lost its lease.', {
         jobId: job.id,
         attempts: job.attempts,
       });
     }
-    // A job whose workers keep dying or losing it (it crashes them, or never ends) would
-    // otherwise be retried at every lease expiry forever.
+    // A job whose runs keep failing, or whose workers keep dying or losing it (it crashes them,
+    // or never ends), would otherwise be retried forever.
     const poisoned = job.attempts > this.#settings.maxClaims;
-    const run = (async () => {
-      try {
-        if (poisoned) {
-          log.error('Job {jobId} was claimed {attempts} times without finishing; dropping it.', {
-            jobId: job.id,
-            attempts: job.attempts,
-          });
-        } else await this.#handler(job.message);
-      } catch (error) {
-        // Fedify retries failed deliveries and inbox jobs itself by enqueueing a new job
-        // (nativeRetrial is false), so a job whose handler threw is not retried here.
-        log.error(
-          'Queue handler failed for job {jobId}; dropping it (Fedify schedules its own retries): {error}',
-          {
-            jobId: job.id,
-            error,
-          },
-        );
+    const run = (async (): Promise<'done' | 'retry'> => {
+      if (poisoned) {
+        log.error('Job {jobId} was claimed {attempts} times without finishing; dropping it.', {
+          jobId: job.id,
+          attempts: job.attempts,
+        });
+        return 'done';
       }
-    })().finally(() => {
-      // The slot is free at once; the deletion follows with the next batch.
+      try {
+        await this.#handler(job.message);
+        return 'done';
+      } catch (error) {
+        // Fedify catches delivery and inbox failures and enqueues its own retry (nativeRetrial
+        // is false). A handler that still throws could not do even that — typically the
+        // database was out of reach — so the job stays and runs again later.
+        log.warn('Queue handler failed for job {jobId} (attempt {attempts}); it will run again: {error}', {
+          jobId: job.id,
+          attempts: job.attempts,
+          error,
+        });
+        return 'retry';
+      }
+    })().then((outcome) => {
+      // The slot is free at once; the deletion (or the release) follows.
       this.#running.delete(job.id);
-      this.#complete(job);
+      if (outcome === 'done') this.#complete(job);
+      else void this.#retryLater(job);
       this.#wake();
     });
     this.#running.set(job.id, run);
+  }
+
+  /**
+   * Gives a failed job back to the queue, due after a back-off that grows with its attempts.
+   * When even that fails (the database is still away), its lease simply runs out and the
+   * periodic reclaim gives it back: either way it is not lost.
+   */
+  async #retryLater(job: ClaimedJob): Promise<void> {
+    if (this.#released.has(job.id)) return;
+    const delayMs = Math.min(
+      this.#settings.retryBaseMs * 2 ** Math.max(0, job.attempts - 1),
+      MAX_RETRY_DELAY_MS,
+    );
+    try {
+      await releaseJobs(this.#database.db, { workerId: this.#settings.workerId, ids: [job.id], delayMs });
+    } catch (error) {
+      log.warn('Could not give failed job {jobId} back; it returns when its lease ends: {error}', {
+        jobId: job.id,
+        error,
+      });
+    }
   }
 
   /**
