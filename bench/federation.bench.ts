@@ -77,7 +77,8 @@ const opts = options();
 const limits: Limits = { concurrency: opts.concurrency, phaseTimeoutMs: opts.phaseTimeoutMs };
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-log('measuring the bare RSA cost…');
+const atStart = commit();
+log(`commit ${atStart.commit}${atStart.dirty ? ' + uncommitted changes' : ''}; measuring the bare RSA cost…`);
 const bare = measureBareCrypto({
   instances: opts.instances,
   follows: opts.instances * opts.followers,
@@ -130,8 +131,11 @@ try {
   await sim.close();
 }
 
+const atEnd = commit();
 const run: RunResult = {
-  ...commit(),
+  commit: atStart.commit,
+  dirty: atStart.dirty || atEnd.dirty,
+  ...(atEnd.commit === atStart.commit ? {} : { commitAtEnd: atEnd.commit }),
   machine: machine(),
   date: new Date().toISOString(),
   options: {

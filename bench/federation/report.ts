@@ -11,9 +11,12 @@ export type TargetResult = {
 };
 
 export type RunResult = {
+  /** HEAD when the run started (the shared checkout may move on while it runs). */
   commit: string;
-  /** Whether the working tree had uncommitted changes under the measured code. */
+  /** Whether the working tree had uncommitted changes under the measured code, at start or end. */
   dirty: boolean;
+  /** HEAD when the run ended, when other commits landed meanwhile. */
+  commitAtEnd?: string;
   machine: { cpu: string; cores: number; ramGb: number; node: string; loadAverage: number[] };
   date: string;
   options: { instances: number; followersPerInstance: number; burst: number; concurrency: number };
@@ -117,7 +120,7 @@ export function markdown(run: RunResult): string {
   const { bare } = run;
   const m = run.machine;
   const lines = [
-    `Commit ${run.commit}${run.dirty ? ' (+ uncommitted changes)' : ''}, ${run.date}, ${m.cores}× ${m.cpu}, ${m.ramGb} GB RAM, Node ${m.node}, load ${m.loadAverage.join(' ')}; ` +
+    `Commit ${run.commit}${run.commitAtEnd ? ` (${run.commitAtEnd} at the end)` : ''}${run.dirty ? ' (+ uncommitted changes)' : ''}, ${run.date}, ${m.cores}× ${m.cpu}, ${m.ramGb} GB RAM, Node ${m.node}, load ${m.loadAverage.join(' ')}; ` +
       `${run.options.instances} instances × ${run.options.followersPerInstance} followers, burst ${run.options.burst}, ` +
       `client concurrency ${run.options.concurrency}.`,
     '',
