@@ -5,11 +5,41 @@ import type { AppContext } from '../server/context.ts';
 
 const ORDER = { rsa: 0, ed25519: 1 } as const;
 
+/** Local actors whose imported key pairs one process keeps (each pair is two CryptoKeys). */
+const CACHED_ACTORS = 1000;
+
+/**
+ * Imported key pairs per instance (tests run several in one process) and per actor. A local
+ * actor's keys never change once stored, so a copy never goes stale; keeping the promise also
+ * makes concurrent first uses wait for one generation instead of each making its own.
+ */
+const cache = new WeakMap<AppContext, Map<string, Promise<CryptoKeyPair[]>>>();
+
 /**
  * The key pairs of a local actor: RSA first (HTTP Signatures, what most servers check), then
- * Ed25519 (Object Integrity Proofs). Generated on first use and stored for good.
+ * Ed25519 (Object Integrity Proofs). Generated on first use and stored for good; read and
+ * imported once per process (every signed request needs them).
  */
-export async function actorKeyPairs(app: AppContext, actor: string): Promise<CryptoKeyPair[]> {
+export function actorKeyPairs(app: AppContext, actor: string): Promise<CryptoKeyPair[]> {
+  let byActor = cache.get(app);
+  if (!byActor) {
+    byActor = new Map();
+    cache.set(app, byActor);
+  }
+  const cached = byActor.get(actor);
+  if (cached) return cached;
+  const loading = loadKeyPairs(app, actor);
+  byActor.set(actor, loading);
+  // The oldest entry goes first once the bound is reached.
+  if (byActor.size > CACHED_ACTORS) byActor.delete(byActor.keys().next().value as string);
+  // A failure (database out of reach) is not remembered: the next call tries again.
+  loading.catch(() => {
+    if (byActor.get(actor) === loading) byActor.delete(actor);
+  });
+  return loading;
+}
+
+async function loadKeyPairs(app: AppContext, actor: string): Promise<CryptoKeyPair[]> {
   let rows = await findActorKeys(app.db, actor);
   if (rows.length < 2) rows = await generate(app, actor, rows);
   const sorted = [...rows].sort((a, b) => ORDER[a.algorithm] - ORDER[b.algorithm]);
