@@ -17,3 +17,11 @@ export const FOLLOW_ACTIVITY_PATH = '/follows/{id}';
 
 /** Matches the inbox paths above (personal and shared). */
 export const INBOX_PATH_RE = /^\/(?:users\/[^/]+\/inbox|inbox)\/?$/;
+
+/**
+ * Every path Fedify may answer (WebFinger, NodeInfo, actors and their collections, inboxes,
+ * Follow activities, Notes and their replies). Other requests — the pages, the API — never
+ * reach Fedify: it would only answer them 404 (and log a warning for each).
+ */
+export const FEDERATION_PATH_RE =
+  /^\/(?:\.well-known\/(?:webfinger|nodeinfo)$|nodeinfo\/|users\/|inbox\/?$|follows\/|posts\/)/;

@@ -16,10 +16,13 @@ export function fedifyHandler<T>(
     /** The public origin: signatures cover the URL the sender used, not the one behind a proxy. */
     origin: URL;
     isInbox: (path: string) => boolean;
+    /** Whether Fedify may answer this path at all; the others go straight to `next()`. */
+    handles: (path: string) => boolean;
     onNotAcceptable?: (req: Request, res: Response) => boolean;
   },
 ): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
+    if (!options.handles(req.path)) return next();
     const isRead = req.method === 'GET' || req.method === 'HEAD';
     const inboxBody: unknown = res.locals.inboxBody;
     if (!isRead && !(req.method === 'POST' && options.isInbox(req.path) && inboxBody instanceof Uint8Array)) {

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { AppContext } from '../server/context.ts';
-import { INBOX_PATH_RE } from './constants.ts';
+import { FEDERATION_PATH_RE, INBOX_PATH_RE } from './constants.ts';
 import { fedifyHandler } from './express-adapter.ts';
 import { inboxGuard } from './inbox-guard.ts';
 
@@ -17,6 +17,7 @@ export function federationRouter(ctx: AppContext): Router {
     fedifyHandler(ctx.federation, () => ctx, {
       origin: ctx.config.publicUrl,
       isInbox: (path) => INBOX_PATH_RE.test(path),
+      handles: (path) => FEDERATION_PATH_RE.test(path),
       onNotAcceptable: (req, res) => {
         const handle = ACTOR_PAGE_RE.exec(req.path)?.[1];
         if (!handle) return false;
