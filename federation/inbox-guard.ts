@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isDomainBlocked } from '../models/instances.ops.ts';
+import { isAnyDomainBlocked } from '../models/instances.ops.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
 import { sendProblem } from '../server/problem.ts';
@@ -100,13 +100,13 @@ async function checkBody(ctx: AppContext, req: Request, res: Response, body: Buf
       : typeof actor === 'object' && actor
         ? (actor as { id?: unknown }).id
         : undefined;
-  const hosts = [hostOf(actorId), hostOf(signatureKeyId(req.headers.signature))];
-  for (const host of hosts) {
-    if (host && (await isDomainBlocked(ctx.db, host))) {
-      log.debug('Inbox POST from blocked domain {host} dropped', { host });
-      res.status(202).end();
-      return false;
-    }
+  const hosts = [hostOf(actorId), hostOf(signatureKeyId(req.headers.signature))].filter(
+    (h): h is string => h !== undefined,
+  );
+  if (await isAnyDomainBlocked(ctx.db, hosts)) {
+    log.debug('Inbox POST from a blocked domain dropped ({hosts})', { hosts: hosts.join(', ') });
+    res.status(202).end();
+    return false;
   }
   return true;
 }

@@ -25,12 +25,21 @@ export function normalizeDomain(input: string): string | undefined {
 }
 
 /** True when the host (or a parent domain of it) is blocked. */
-export async function isDomainBlocked(db: Db, host: string): Promise<boolean> {
-  const h = host.toLowerCase();
-  const hostname = h.replace(/:\d+$/, '');
-  const candidates = new Set<string>([h, hostname]);
-  const parts = hostname.split('.');
-  for (let i = 1; i < parts.length - 1; i++) candidates.add(parts.slice(i).join('.'));
+export function isDomainBlocked(db: Db, host: string): Promise<boolean> {
+  return isAnyDomainBlocked(db, [host]);
+}
+
+/** True when any of the hosts (or a parent domain of one) is blocked; one query for all. */
+export async function isAnyDomainBlocked(db: Db, hosts: readonly string[]): Promise<boolean> {
+  const candidates = new Set<string>();
+  for (const host of hosts) {
+    const h = host.toLowerCase();
+    const hostname = h.replace(/:\d+$/, '');
+    candidates.add(h).add(hostname);
+    const parts = hostname.split('.');
+    for (let i = 1; i < parts.length - 1; i++) candidates.add(parts.slice(i).join('.'));
+  }
+  if (candidates.size === 0) return false;
   const rows = await db
     .select({ domain: domainBlocks.domain })
     .from(domainBlocks)
