@@ -13,7 +13,9 @@ const log = logger('federation', 'delivery');
 /**
  * Wraps the queue so that a delivery enqueued before its server was blocked is dropped when
  * its turn comes, instead of going out (sendToActors filters new deliveries; this catches the
- * ones already waiting, retries included). Everything else passes through unchanged.
+ * ones already waiting, retries included). Everything else passes through unchanged. When the
+ * check itself fails (the database is out of reach), the handler throws and the queue gives
+ * the job back for a later run (see QueueWorker), so a short outage loses no delivery.
  */
 export function withBlockedDeliveriesDropped(queue: MessageQueue, db: Db): MessageQueue {
   const wrapped: MessageQueue = {
@@ -22,7 +24,7 @@ export function withBlockedDeliveriesDropped(queue: MessageQueue, db: Db): Messa
     listen(handler: (message: unknown) => Promise<void> | void, options?: MessageQueueListenOptions) {
       return queue.listen(async (message: unknown) => {
         const inbox = outboxInbox(message);
-        if (inbox && (await isBlockedThroughOutages(db, inbox.host))) {
+        if (inbox && (await isDomainBlocked(db, inbox.host))) {
           log.debug('Delivery to {inbox} dropped: its server is blocked', { inbox: inbox.href });
           return;
         }
@@ -35,28 +37,6 @@ export function withBlockedDeliveriesDropped(queue: MessageQueue, db: Db): Messa
   const getDepth = queue.getDepth?.bind(queue);
   if (getDepth) wrapped.getDepth = (): Promise<MessageQueueDepth> => getDepth();
   return wrapped;
-}
-
-/**
- * The block check, retried with back-off through a database outage of up to about 15 s: the
- * queue drops a handler that throws (Fedify never saw this delivery, so nothing would retry it),
- * and a short cut must not lose deliveries.
- */
-async function isBlockedThroughOutages(db: Db, host: string): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await isDomainBlocked(db, host);
-    } catch (error) {
-      if (attempt >= 6) throw error;
-      const waitMs = 250 * 2 ** attempt;
-      log.warn('Cannot check whether {host} is blocked; retrying in {waitMs} ms: {error}', {
-        host,
-        waitMs,
-        error,
-      });
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-  }
 }
 
 /** The target inbox of one of Fedify's outbox (single delivery) messages. */

@@ -234,6 +234,11 @@ async function migrationsApplied(
   }
 }
 
+/** True when `db` runs on PGlite (inside this process), false on a PostgreSQL server. */
+export function isEmbedded(db: AnyDb<Record<string, unknown>>): boolean {
+  return (db as { $client?: unknown }).$client instanceof PGlite;
+}
+
 /** Runs raw SQL and returns its rows, the same on PGlite and node-postgres. */
 export async function selectRows<T>(db: AnyDb<Record<string, unknown>>, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };

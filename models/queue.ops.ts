@@ -1,7 +1,6 @@
-import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { selectRows } from './db-driver.ts';
+import { isEmbedded, selectRows } from './db-driver.ts';
 import { uuidv7 } from './ids.ts';
 
 /**
@@ -53,8 +52,7 @@ const idList = (ids: readonly string[]): SQL =>
  * four (BEGIN, SET LOCAL, the statement, COMMIT): this condition goes in its WHERE clause.
  */
 function asyncCommit(db: Db): SQL {
-  const embedded = (db as { $client?: unknown }).$client instanceof PGlite;
-  return embedded ? sql`` : sql` AND set_config('synchronous_commit', 'off', true) IS NOT NULL`;
+  return isEmbedded(db) ? sql`` : sql` AND set_config('synchronous_commit', 'off', true) IS NOT NULL`;
 }
 
 const afterMs = (ms: number): SQL => sql`now() + ${ms}::double precision * interval '1 millisecond'`;
