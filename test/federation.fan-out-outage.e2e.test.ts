@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { SimulatedFediverse } from '../bench/simulator/index.ts';
 import { type Database, openDatabase } from '../models/db.ts';
-import type { Agent } from './support/api.ts';
+import { type Agent, publishPost } from './support/api.ts';
 import { createPostgresDatabase } from './support/databases.ts';
 import {
   assertEveryInstanceHasIt,
   createIdOf,
   followFromEverywhere,
   instancesWithCreate,
-  publishPost,
   residentPersona,
 } from './support/fan-out.ts';
 import { queueIsEmpty } from './support/federation.ts';

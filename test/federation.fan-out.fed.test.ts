@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { SimulatedFediverse } from '../bench/simulator/index.ts';
+import { publishPost } from './support/api.ts';
 import { databaseKinds } from './support/databases.ts';
 import {
   assertEveryInstanceHasIt,
   createIdOf,
   followFromEverywhere,
   instancesWithCreate,
-  publishPost,
   residentPersona,
 } from './support/fan-out.ts';
 import { queueIsEmpty } from './support/federation.ts';

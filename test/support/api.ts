@@ -59,3 +59,10 @@ export async function countRows(
   };
   return result.rows[0]!.n;
 }
+
+/** Publishes a public post as the agent's active persona through the API; returns its id and IRI. */
+export async function publishPost(agent: Agent, content: string): Promise<{ id: string; iri: string }> {
+  const res = await agent.post('/api/v1/posts').send({ content, visibility: 'public', language: 'fr' });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body as { id: string; iri: string };
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../models/db.ts';
 import { listFollows } from '../../models/follows.ops.ts';
-import type { Agent } from './api.ts';
+import { type Agent, publishPost } from './api.ts';
 import type { FakeMastodon } from './fake-mastodon.ts';
 import { eventually } from './federation.ts';
 import type { TestInstance } from './instance.ts';
@@ -38,9 +38,7 @@ export async function followedFrom(
 
 /** Publishes a public post through the API; returns its IRI. */
 export async function publish(agent: Agent, content: string): Promise<string> {
-  const res = await agent.post('/api/v1/posts').send({ content, visibility: 'public' });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.iri as string;
+  return (await publishPost(agent, content)).iri;
 }
 
 /** The ids of the Create activities of a post that reached `m` (answered or not). */

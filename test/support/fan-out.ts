@@ -16,12 +16,6 @@ export async function followFromEverywhere(sim: SimulatedFediverse, actorIri: st
   await sim.waitFor(() => sim.acceptedFollowers().size === total, 60_000, `${total} Accepts`);
 }
 
-export async function publishPost(agent: Agent, content: string): Promise<{ id: string; iri: string }> {
-  const res = await agent.post('/api/v1/posts').send({ content, visibility: 'public', language: 'fr' });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body as { id: string; iri: string };
-}
-
 /** The origins of the instances that received a `Create` of `postIri` (accepted or not). */
 export function instancesWithCreate(sim: SimulatedFediverse, postIri: string): Set<string> {
   return new Set(sim.arrivals({ type: 'Create', objectId: postIri }).map((a) => a.instance));
