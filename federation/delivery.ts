@@ -1,7 +1,7 @@
 import type { Context } from '@fedify/fedify';
 import type { Activity, Recipient } from '@fedify/vocab';
 import { listFollows } from '../models/follows.ops.ts';
-import { isDomainBlocked } from '../models/instances.ops.ts';
+import { blockedHostsAmong } from '../models/instances.ops.ts';
 import type { RemoteActor } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
@@ -28,17 +28,8 @@ export function recipientOf(actor: RemoteActor): Recipient {
 }
 
 async function withoutBlocked(app: AppContext, actors: RemoteActor[]): Promise<RemoteActor[]> {
-  const blocked = new Map<string, boolean>();
-  const kept: RemoteActor[] = [];
-  for (const actor of actors) {
-    let b = blocked.get(actor.domain);
-    if (b === undefined) {
-      b = await isDomainBlocked(app.db, actor.domain);
-      blocked.set(actor.domain, b);
-    }
-    if (!b) kept.push(actor);
-  }
-  return kept;
+  const blocked = await blockedHostsAmong(app.db, [...new Set(actors.map((a) => a.domain))]);
+  return blocked.size === 0 ? actors : actors.filter((a) => !blocked.has(a.domain));
 }
 
 export type SendOptions = { orderingKey?: string };

@@ -31,14 +31,7 @@ export function isDomainBlocked(db: Db, host: string): Promise<boolean> {
 
 /** True when any of the hosts (or a parent domain of one) is blocked; one query for all. */
 export async function isAnyDomainBlocked(db: Db, hosts: readonly string[]): Promise<boolean> {
-  const candidates = new Set<string>();
-  for (const host of hosts) {
-    const h = host.toLowerCase();
-    const hostname = h.replace(/:\d+$/, '');
-    candidates.add(h).add(hostname);
-    const parts = hostname.split('.');
-    for (let i = 1; i < parts.length - 1; i++) candidates.add(parts.slice(i).join('.'));
-  }
+  const candidates = new Set(hosts.flatMap(blockCandidates));
   if (candidates.size === 0) return false;
   const rows = await db
     .select({ domain: domainBlocks.domain })
@@ -46,6 +39,31 @@ export async function isAnyDomainBlocked(db: Db, hosts: readonly string[]): Prom
     .where(inArray(domainBlocks.domain, [...candidates]))
     .limit(1);
   return rows.length > 0;
+}
+
+/** Those of the hosts that are blocked (themselves or by a parent domain); one query for all. */
+export async function blockedHostsAmong(db: Db, hosts: readonly string[]): Promise<Set<string>> {
+  const blocked = new Set<string>();
+  const candidates = new Set(hosts.flatMap(blockCandidates));
+  if (candidates.size === 0) return blocked;
+  const rows = await db
+    .select({ domain: domainBlocks.domain })
+    .from(domainBlocks)
+    .where(inArray(domainBlocks.domain, [...candidates]));
+  const domains = new Set(rows.map((r) => r.domain));
+  if (domains.size === 0) return blocked;
+  for (const host of hosts) if (blockCandidates(host).some((c) => domains.has(c))) blocked.add(host);
+  return blocked;
+}
+
+/** The domains whose block covers a host: the host itself (with and without its port) and its parents. */
+function blockCandidates(host: string): string[] {
+  const h = host.toLowerCase();
+  const hostname = h.replace(/:\d+$/, '');
+  const candidates = [h, hostname];
+  const parts = hostname.split('.');
+  for (let i = 1; i < parts.length - 1; i++) candidates.push(parts.slice(i).join('.'));
+  return candidates;
 }
 
 export type BlockDomainResult =

@@ -14,6 +14,9 @@ export const FEDIFY_HINT_PREFIXES: readonly KvKey[] = [
   ['_fedify', 'httpMessageSignaturesSpec'],
 ];
 
+/** Where Fedify remembers, per server origin, the HTTP signature standard it took last. */
+export const SIGNATURE_SPEC_PREFIX: KvKey = ['_fedify', 'httpMessageSignaturesSpec'];
+
 /** The instance's KvStore for Fedify: on the instance's own database. */
 export function createKvStore(database: Database, options?: DatabaseKvStoreOptions): KvStore {
   return new DatabaseKvStore(database, { cachedPrefixes: FEDIFY_HINT_PREFIXES, ...options });
