@@ -50,6 +50,10 @@ export async function sendToActors(
   await federationContext(app).sendActivity({ identifier: from }, recipients, activity, {
     preferSharedInbox: true,
     orderingKey: options.orderingKey,
+    // Signed here and queued as batches at once (outbox-batches.ts): a few dozen rows even for
+    // a thousand servers, so Fedify's extra "fan-out" job (queued, claimed, parsed and signed
+    // again by a worker before any delivery) would only delay the first arrival.
+    fanout: 'skip',
   });
   return recipients.length;
 }

@@ -4,8 +4,8 @@ import { request } from 'undici';
 /**
  * One signed POST of an activity to an inbox, without Fedify's per-request machinery: the body
  * and its digest are made once per activity, the key is imported once per process, and each
- * request costs one synchronous RSA signature and one HTTP exchange on the process's dispatcher
- * (timeouts: outgoing-http.ts). The signature follows the standard Fedify would knock with
+ * request costs one RSA signature (on the thread pool) and one HTTP exchange on the process's
+ * dispatcher (timeouts: outgoing-http.ts). The signature follows the standard Fedify would knock with
  * first (RFC 9421, or draft-cavage for a server known to want it), so the server sees what
  * Fedify would have sent. Anything but a 2xx answer is reported, never retried here: the caller
  * hands such a delivery to Fedify's own path (double-knocking, redirects, retries).
@@ -63,8 +63,8 @@ export async function postSigned(
   const headers: Record<string, string> = { host: inbox.host, date: new Date().toUTCString() };
   // Extra headers of the message (FEP-8fcf's Collection-Synchronization) are signed too.
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
-  if (options.spec === 'rfc9421') signRfc9421(inbox, activity, signer, headers);
-  else signDraftCavage(inbox, activity, signer, headers);
+  if (options.spec === 'rfc9421') await signRfc9421(inbox, activity, signer, headers);
+  else await signDraftCavage(inbox, activity, signer, headers);
   headers['content-type'] = 'application/activity+json';
   headers['user-agent'] = options.userAgent;
   try {
@@ -84,26 +84,36 @@ export async function postSigned(
   }
 }
 
-const rsaSign = (text: string, signer: SigningKey) =>
-  sign('sha256', Buffer.from(text), signer.key).toString('base64');
+/**
+ * RSA PKCS#1 v1.5 with SHA-256, computed on libuv's thread pool: a fan-out's signatures use
+ * every core, and the event loop keeps serving requests and queries meanwhile.
+ */
+const rsaSign = (text: string, signer: SigningKey): Promise<string> =>
+  new Promise((resolve, reject) => {
+    sign('sha256', Buffer.from(text), signer.key, (error, signature) => {
+      if (error) reject(error);
+      else resolve(signature.toString('base64'));
+    });
+  });
 
 /**
  * draft-cavage-http-signatures-12 as Mastodon verifies it: `Digest` of the body, and every
  * header given (host, date, digest, extras) covered with `(request-target)`.
  */
-function signDraftCavage(
+async function signDraftCavage(
   inbox: URL,
   activity: PreparedActivity,
   signer: SigningKey,
   headers: Record<string, string>,
-): void {
+): Promise<void> {
   headers.digest = `SHA-256=${activity.sha256}`;
   const names = Object.keys(headers);
   const signingString = [
     `(request-target): post ${inbox.pathname}${inbox.search}`,
     ...names.map((name) => `${name}: ${headers[name]?.trim()}`),
   ].join('\n');
-  headers.signature = `keyId="${signer.keyId}",algorithm="rsa-sha256",headers="(request-target) ${names.join(' ')}",signature="${rsaSign(signingString, signer)}"`;
+  const signature = await rsaSign(signingString, signer);
+  headers.signature = `keyId="${signer.keyId}",algorithm="rsa-sha256",headers="(request-target) ${names.join(' ')}",signature="${signature}"`;
 }
 
 /**
@@ -111,12 +121,12 @@ function signDraftCavage(
  * (method, target URI, authority, host, date, `Content-Digest` of the body), plus any extra
  * header, under the label `sig1`.
  */
-function signRfc9421(
+async function signRfc9421(
   inbox: URL,
   activity: PreparedActivity,
   signer: SigningKey,
   headers: Record<string, string>,
-): void {
+): Promise<void> {
   headers['content-digest'] = `sha-256=:${activity.sha256}:`;
   const derived: [string, string][] = [
     ['@method', 'POST'],
@@ -131,7 +141,7 @@ function signRfc9421(
     `"@signature-params": ${params}`,
   ].join('\n');
   headers['signature-input'] = `sig1=${params}`;
-  headers.signature = `sig1=:${rsaSign(base, signer)}:`;
+  headers.signature = `sig1=:${await rsaSign(base, signer)}:`;
 }
 
 /** A structured-field string's content (RFC 8941): backslashes and quotes escaped. */

@@ -53,7 +53,7 @@ const log = logger('federation', 'delivery');
 
 export const OUTBOX_BATCH_TYPE = 'parvis:outbox-batch';
 /** The most inboxes of one batch (sent at once by one job). */
-export const MAX_BATCH = 16;
+export const MAX_BATCH = 32;
 /** Ordered lanes of one ordering key. */
 export const PARTITIONS = 64;
 
