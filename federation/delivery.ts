@@ -1,7 +1,8 @@
 import type { Context } from '@fedify/fedify';
 import type { Activity, Recipient } from '@fedify/vocab';
-import { listFollows } from '../models/follows.ops.ts';
+
 import { blockedHostsAmong } from '../models/instances.ops.ts';
+import { listFollowerRecipients, type Recipient as RecipientRow } from '../models/recipients.ops.ts';
 import type { RemoteActor } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
@@ -19,7 +20,7 @@ export function federationContext(app: AppContext): Context<AppContext> {
   return app.federation.createContext(app.config.publicUrl, app);
 }
 
-export function recipientOf(actor: RemoteActor): Recipient {
+export function recipientOf(actor: RecipientRow): Recipient {
   return {
     id: new URL(actor.iri),
     inboxId: new URL(actor.inbox),
@@ -27,7 +28,7 @@ export function recipientOf(actor: RemoteActor): Recipient {
   };
 }
 
-async function withoutBlocked(app: AppContext, actors: RemoteActor[]): Promise<RemoteActor[]> {
+async function withoutBlocked(app: AppContext, actors: RecipientRow[]): Promise<RecipientRow[]> {
   const blocked = await blockedHostsAmong(app.db, [...new Set(actors.map((a) => a.domain))]);
   return blocked.size === 0 ? actors : actors.filter((a) => !blocked.has(a.domain));
 }
@@ -38,7 +39,7 @@ export type SendOptions = { orderingKey?: string };
 export async function sendToActors(
   app: AppContext,
   from: string,
-  to: RemoteActor[],
+  to: RecipientRow[],
   activity: Activity,
   options: SendOptions = {},
 ): Promise<number> {
@@ -65,9 +66,9 @@ export async function sendToFollowers(
   activity: Activity,
   options: SendOptions & { extra?: RemoteActor[] } = {},
 ): Promise<number> {
-  const followers = await listFollows(app.db, from, 'inbound', { acceptedOnly: true });
-  const byIri = new Map<string, RemoteActor>();
-  for (const f of followers) byIri.set(f.actor.iri, f.actor);
+  const followers = await listFollowerRecipients(app.db, from);
+  const byIri = new Map<string, RecipientRow>();
+  for (const f of followers) byIri.set(f.iri, f);
   for (const a of options.extra ?? []) byIri.set(a.iri, a);
   return sendToActors(app, from, [...byIri.values()], activity, options);
 }
