@@ -13,7 +13,8 @@ const log = logger('federation', 'delivery');
 /**
  * Wraps the queue so that a delivery enqueued before its server was blocked is dropped when
  * its turn comes, instead of going out (sendToActors filters new deliveries; this catches the
- * ones already waiting, retries included). Everything else passes through unchanged. When the
+ * ones already waiting, retries included; a batch of first attempts checks its servers itself,
+ * see outbox-batches.ts). Everything else passes through unchanged. When the
  * check itself fails (the database is out of reach), the handler throws and the queue gives
  * the job back for a later run (see QueueWorker), so a short outage loses no delivery.
  */
