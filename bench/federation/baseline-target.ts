@@ -34,6 +34,8 @@ export async function startBaseline(): Promise<Target> {
     // The baseline counts every Create and Like it processed, whatever their object.
     likesProcessed: async () => (await stats()).processed,
     workerPids: () => (child.process.pid ? [child.process.pid] : []),
+    serverPids: () => (child.process.pid ? [child.process.pid] : []),
+    databasePids: async () => [],
     close: () => stopChild(child),
   };
 }

@@ -124,6 +124,8 @@ export async function startParvis(database: DatabaseChoice, postgresUrl: string)
         children
           .filter((c) => c.name !== 'parvis-web')
           .flatMap((c) => (c.process.pid ? [c.process.pid] : [])),
+      serverPids: () => children.flatMap((c) => (c.process.pid ? [c.process.pid] : [])),
+      databasePids: async () => (env.DATABASE_URL ? backends(env.DATABASE_URL) : []),
       close,
     };
   } catch (error) {
@@ -180,5 +182,17 @@ function listeners(url: string): Promise<number> {
       [name],
     );
     return (r.rows[0] as { n: number }).n;
+  });
+}
+
+/** The server processes (backends) connected to `url`'s database, this one's excepted. */
+function backends(url: string): Promise<number[]> {
+  const name = new URL(url).pathname.slice(1);
+  return onServer(url, async (c) => {
+    const r = await c.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
+    return r.rows.map((row: { pid: number }) => row.pid);
   });
 }

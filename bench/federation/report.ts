@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { BareCosts } from './bare-crypto.ts';
+import type { CpuUse } from './cpu-meter.ts';
 import type { BurstResult, FollowResult, PostResult } from './scenarios.ts';
 
 export type TargetResult = {
@@ -145,6 +146,21 @@ export function markdown(run: RunResult): string {
         `| ${peak(p1)} → ${peak(p2)} ` +
         `| ${Math.round(t.burst.acceptedPerSecond)} | ${Math.round(t.burst.processedPerSecond)}${done(t.burst.finished)} ` +
         `| ${r1(t.burst.msToProcessed / bare.burstVerifications.ms)}× |`,
+    );
+  }
+  lines.push(
+    '',
+    'CPU time spent per activity (user + system; server processes / PostgreSQL backends / simulator):',
+    '',
+    '| target | per follow | per post delivery (run 1) | per burst activity |',
+    '|---|---|---|---|',
+  );
+  for (const t of run.targets) {
+    const per = (cpu: CpuUse, n: number) =>
+      n > 0 ? `${r1(cpu.serverMs / n)} / ${r1(cpu.databaseMs / n)} / ${r1(cpu.simulatorMs / n)} ms` : '—';
+    const p1 = t.posts[0];
+    lines.push(
+      `| ${t.label} | ${per(t.follows.cpu, t.follows.accepts)} | ${p1 ? per(p1.cpu, p1.reached) : '—'} | ${per(t.burst.cpu, t.burst.processed)} |`,
     );
   }
   lines.push('', '| target | goal | measured | met |', '|---|---|---|---|');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Arrival } from '../simulator/arrivals.ts';
 import type { SimulatedActor } from '../simulator/documents.ts';
 import type { PreparedRequest, SendResult } from '../simulator/signing.ts';
+import { type CpuUse, meterCpu } from './cpu-meter.ts';
 import { type MemorySample, sampleMemory } from './memory-sampler.ts';
 import type { Target } from './target.ts';
 
@@ -97,6 +98,7 @@ export type FollowResult = {
   /** From the first Follow sent to the last Accept arriving at the simulator. */
   msToLastAccept: number;
   perSecond: number;
+  cpu: CpuUse;
   finished: boolean;
 };
 
@@ -122,9 +124,11 @@ export async function benchFollows(sim: Fediverse, target: Target, limits: Limit
       .arrivals({ type: 'Accept', actor: target.townHall })
       .filter((a) => a.objectId && followIds.has(a.objectId));
   const accepted = () => new Set(ours().map((a) => a.objectId)).size;
+  const cpu = await meterCpu(target);
   const started = Date.now();
   const send = await sendAll(sim, prepared, limits);
   const accepts = await until(accepted, followIds.size, started + limits.phaseTimeoutMs, 200);
+  const cpuUse = await cpu.stop();
   const last = Math.max(started, ...ours().map((a) => a.at));
   return {
     follows: followIds.size,
@@ -132,6 +136,7 @@ export async function benchFollows(sim: Fediverse, target: Target, limits: Limit
     accepts,
     msToLastAccept: last - started,
     perSecond: accepts / ((last - started) / 1000),
+    cpu: cpuUse,
     finished: accepts === followIds.size,
   };
 }
@@ -149,6 +154,7 @@ export type PostResult = {
   requestsPerInstance: { min: number; max: number };
   personalInboxRequests: number;
   memory: MemorySample[];
+  cpu: CpuUse;
   finished: boolean;
 };
 
@@ -160,6 +166,7 @@ export async function benchPost(
 ): Promise<PostResult> {
   const instances = sim.instances.map((i) => i.origin);
   const sampler = sampleMemory(target.workerPids());
+  const cpu = await meterCpu(target);
   const started = Date.now();
   const { activityId, objectIri } = await target.publish(
     `Travaux place de l'Église du 3 au 14 mars : la circulation est déviée par la rue des Écoles. ${randomUUID()}`,
@@ -170,6 +177,7 @@ export async function benchPost(
     started + limits.phaseTimeoutMs,
     20,
   );
+  const cpuUse = await cpu.stop();
   const arrivals = sim.arrivals({ activityId });
   const last = Math.max(started, ...arrivals.map((a) => a.at));
   const first = Math.min(last, ...arrivals.map((a) => a.at));
@@ -187,6 +195,7 @@ export async function benchPost(
     requestsPerInstance: { min: Math.min(...perInstance), max: Math.max(...perInstance) },
     personalInboxRequests: sim.arrivals({ activityId }).filter((a) => a.path !== '/inbox').length,
     memory,
+    cpu: cpuUse,
     finished: reached === instances.length,
   };
 }
@@ -199,6 +208,7 @@ export type BurstResult = {
   /** From the first request to the processed count (API or stats) showing every activity. */
   msToProcessed: number;
   processedPerSecond: number;
+  cpu: CpuUse;
   finished: boolean;
 };
 
@@ -232,6 +242,7 @@ export async function benchInboxBurst(
     }),
   );
   const before = await target.likesProcessed(objectIri);
+  const cpu = await meterCpu(target);
   const started = performance.now();
   const send = await sendAll(sim, prepared, limits);
   const deadline = Date.now() + limits.phaseTimeoutMs;
@@ -242,6 +253,7 @@ export async function benchInboxBurst(
     100,
   );
   const ms = performance.now() - started;
+  const cpuUse = await cpu.stop();
   return {
     activities: actors.length,
     send,
@@ -249,6 +261,7 @@ export async function benchInboxBurst(
     processed,
     msToProcessed: ms,
     processedPerSecond: processed / (ms / 1000),
+    cpu: cpuUse,
     finished: processed >= actors.length,
   };
 }

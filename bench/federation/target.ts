@@ -11,6 +11,10 @@ export type Target = {
   likesProcessed(objectIri: string): Promise<number>;
   /** The processes that deliver (whose memory the post benchmark samples). */
   workerPids(): number[];
+  /** Every process of the server under test (whose CPU time each phase reports). */
+  serverPids(): number[];
+  /** The database server's processes serving this target now (PostgreSQL backends); none for PGlite. */
+  databasePids(): Promise<number[]>;
   close(): Promise<void>;
 };
 
