@@ -4,7 +4,7 @@ import { findLocalActor, type LocalActor } from '../models/federation.ops.ts';
 import type { AppContext } from '../server/context.ts';
 import { personaBadgeAttachments } from './badges.ts';
 import { ACTOR_PATH, INSTANCE_ACTOR } from './constants.ts';
-import { actorKeyPairs } from './keys.ts';
+import { actorKeyPairs, heldActorKeyPairs } from './keys.ts';
 
 /**
  * Actors: personas as `Person`, institutions as `Organization`, the instance as
@@ -21,6 +21,11 @@ export function registerActors(federation: Federation<AppContext>): void {
       return localActorDocument(ctx, local);
     })
     .setKeyPairsDispatcher(async (ctx, identifier) => {
+      // Fedify asks several times per activity (an inbox POST to a personal inbox: the signed
+      // key fetch, then the actor document; a Follow in the worker: its document loader and the
+      // Accept): once the keys are held, the existence check is not repeated.
+      const held = heldActorKeyPairs(ctx.data, identifier);
+      if (held) return held;
       if (identifier !== INSTANCE_ACTOR && !(await findLocalActor(ctx.data.db, identifier))) return [];
       return actorKeyPairs(ctx.data, identifier);
     })

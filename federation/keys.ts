@@ -39,6 +39,16 @@ export function actorKeyPairs(app: AppContext, actor: string): Promise<CryptoKey
   return loading;
 }
 
+/**
+ * The key pairs this process already holds for `actor` (loaded or being loaded), undefined
+ * otherwise: no query. Only an actor found to exist gets its keys loaded, and local actors are
+ * never erased (a deleted persona keeps its row and keys, to answer as a tombstone), so holding
+ * them is proof enough that the actor exists.
+ */
+export function heldActorKeyPairs(app: AppContext, actor: string): Promise<CryptoKeyPair[]> | undefined {
+  return cache.get(app)?.get(actor);
+}
+
 async function loadKeyPairs(app: AppContext, actor: string): Promise<CryptoKeyPair[]> {
   let rows = await findActorKeys(app.db, actor);
   if (rows.length < 2) rows = await generate(app, actor, rows);

@@ -4,9 +4,9 @@ import sanitizeHtml from 'sanitize-html';
 import {
   findRemoteActorByHandle,
   findRemoteActorByIri,
-  upsertRemoteActor,
+  rememberRemoteActor,
 } from '../models/federation.ops.ts';
-import { isDomainBlocked, setInstanceSoftware, touchInstance } from '../models/instances.ops.ts';
+import { isDomainBlocked, setInstanceSoftware } from '../models/instances.ops.ts';
 import type { RemoteActor } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';
@@ -71,7 +71,7 @@ export async function rememberActor(
     log.debug('Avatar of {actor} not resolved: {error}', { actor: actor.id.href, error: String(error) });
   }
   const host = actor.id.host;
-  const row = await upsertRemoteActor(ctx.data.db, {
+  const { actor: row, newInstance } = await rememberRemoteActor(ctx.data.db, {
     iri: actor.id.href,
     handle: `@${actor.preferredUsername?.toString() ?? 'unknown'}@${host}`,
     type: actorType(actor),
@@ -82,7 +82,7 @@ export async function rememberActor(
     inbox: actor.inboxId.href,
     sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
   });
-  if (await touchInstance(ctx.data.db, host)) void learnSoftware(ctx, actor.id);
+  if (newInstance) void learnSoftware(ctx, actor.id);
   return row;
 }
 

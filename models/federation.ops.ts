@@ -5,8 +5,10 @@ import {
   type ActorKey,
   accounts,
   actorKeys,
+  handles,
   type Institution,
   institutions,
+  knownInstances,
   type Persona,
   personas,
   type RemoteActor,
@@ -60,6 +62,39 @@ export async function upsertRemoteActor(db: Db, input: RemoteActorInput): Promis
   return row!;
 }
 
+/**
+ * What a remote actor's arrival records, in one statement: its cached copy (inserted or
+ * refreshed) and its server's first/last seen (`touchInstance`); `newInstance` is true when the
+ * server was new to us.
+ */
+export async function rememberRemoteActor(
+  db: Db,
+  input: RemoteActorInput,
+): Promise<{ actor: RemoteActor; newInstance: boolean }> {
+  const domain = new URL(input.iri).host;
+  const now = new Date();
+  const values = { ...input, domain, fetchedAt: now };
+  const actor = db
+    .$with('actor')
+    .as(
+      db
+        .insert(remoteActors)
+        .values(values)
+        .onConflictDoUpdate({ target: remoteActors.iri, set: values })
+        .returning(),
+    );
+  const instance = db.$with('instance').as(
+    db
+      .insert(knownInstances)
+      .values({ domain, firstSeenAt: now, lastSeenAt: now })
+      .onConflictDoUpdate({ target: knownInstances.domain, set: { lastSeenAt: now } })
+      // A row version this statement inserted has no xmax yet; an updated one carries ours.
+      .returning({ inserted: sql<boolean>`${knownInstances}.xmax = 0`.as('inserted') }),
+  );
+  const [row] = await db.with(actor, instance).select().from(actor).crossJoin(instance);
+  return { actor: row!.actor, newInstance: row!.instance.inserted };
+}
+
 export async function findRemoteActorByIri(db: Db, iri: string): Promise<RemoteActor | undefined> {
   const [row] = await db.select().from(remoteActors).where(eq(remoteActors.iri, iri));
   return row;
@@ -94,22 +129,25 @@ export type LocalActor =
  */
 export async function findLocalActor(db: Db, handle: string): Promise<LocalActor | undefined> {
   const h = handle.toLowerCase();
-  const [p] = await db
-    .select({ persona: personas, suspendedAt: accounts.suspendedAt })
-    .from(personas)
+  // One round trip whatever the kind: every persona and institution holds its row in `handles`.
+  const [row] = await db
+    .select({ persona: personas, suspendedAt: accounts.suspendedAt, institution: institutions })
+    .from(handles)
+    .leftJoin(personas, eq(personas.handle, handles.handle))
     .leftJoin(accounts, eq(accounts.id, personas.accountId))
-    .where(eq(personas.handle, h));
-  if (p) {
+    .leftJoin(institutions, eq(institutions.handle, handles.handle))
+    .where(eq(handles.handle, h));
+  if (row?.persona) {
     return {
       kind: 'persona',
       handle: h,
-      persona: p.persona,
-      suspended: p.suspendedAt !== null,
-      deleted: p.persona.deletedAt !== null,
+      persona: row.persona,
+      suspended: row.suspendedAt !== null,
+      deleted: row.persona.deletedAt !== null,
     };
   }
-  const [i] = await db.select().from(institutions).where(eq(institutions.handle, h));
-  if (i) return { kind: 'institution', handle: h, institution: i, suspended: false, deleted: false };
+  if (row?.institution)
+    return { kind: 'institution', handle: h, institution: row.institution, suspended: false, deleted: false };
   return undefined;
 }
 

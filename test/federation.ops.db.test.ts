@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { upsertRemoteActor } from '../models/federation.ops.ts';
+import { eq } from 'drizzle-orm';
+import { signUp } from '../models/accounts.ops.ts';
+import { DomainEvents } from '../models/events.ts';
+import { findLocalActor, rememberRemoteActor, upsertRemoteActor } from '../models/federation.ops.ts';
 import {
   acceptOutboundFollow,
   countFollows,
@@ -8,7 +11,16 @@ import {
   recordInboundFollow,
   rejectOutboundFollow,
 } from '../models/follows.ops.ts';
-import { blockDomain, isDomainBlocked, normalizeDomain, unblockDomain } from '../models/instances.ops.ts';
+import {
+  blockDomain,
+  findKnownInstance,
+  isDomainBlocked,
+  normalizeDomain,
+  unblockDomain,
+} from '../models/instances.ops.ts';
+import { createInstitution } from '../models/institutions.ops.ts';
+import { createPersona, deletePersona } from '../models/personas.ops.ts';
+import { accounts, handles } from '../models/schema/index.ts';
 import { forEachDatabase } from './support/databases.ts';
 
 function remote(iri: string) {
@@ -110,5 +122,69 @@ forEachDatabase('follows and domain blocks', (get) => {
     const accepted = await acceptOutboundFollow(db, 'https://here/follows/b1', target.id);
     assert.ok(accepted.ok);
     assert.equal(await countFollows(db, 'bob', 'outbound'), 1);
+  });
+});
+
+forEachDatabase('remote actors and local actors', (get) => {
+  it('remembering a remote actor stores it and its server, and says when the server is new', async () => {
+    const db = get().db;
+    const first = await rememberRemoteActor(db, remote('https://new.example/users/a'));
+    assert.equal(first.newInstance, true);
+    assert.equal(first.actor.iri, 'https://new.example/users/a');
+    assert.equal(first.actor.domain, 'new.example');
+    assert.ok(first.actor.fetchedAt instanceof Date);
+    const seen = await findKnownInstance(db, 'new.example');
+    assert.ok(seen);
+    assert.equal(seen.actors, 1);
+
+    const refreshed = await rememberRemoteActor(db, {
+      ...remote('https://new.example/users/a'),
+      displayName: 'A2',
+    });
+    assert.equal(refreshed.newInstance, false, 'the server is known now');
+    assert.equal(refreshed.actor.id, first.actor.id, 'the same row, refreshed');
+    assert.equal(refreshed.actor.displayName, 'A2');
+    const again = await findKnownInstance(db, 'new.example');
+    assert.equal(again?.firstSeenAt.getTime(), seen.firstSeenAt.getTime());
+    assert.ok(again!.lastSeenAt >= seen.lastSeenAt);
+
+    const neighbour = await rememberRemoteActor(db, remote('https://new.example/users/b'));
+    assert.equal(neighbour.newInstance, false, 'a second actor of a known server');
+    assert.equal((await findKnownInstance(db, 'new.example'))?.actors, 2);
+  });
+
+  it('a local actor is found by handle, whatever its kind and case, with its state', async () => {
+    const ctx = { db: get().db, events: new DomainEvents() };
+    const town = await createInstitution(ctx.db, { handle: 'townhall', name: 'Town hall' });
+    assert.ok(town.ok);
+    const found = await findLocalActor(ctx.db, 'TownHall');
+    assert.equal(found?.kind, 'institution');
+    assert.equal(found?.handle, 'townhall');
+
+    const signed = await signUp(ctx, {
+      email: 'r@example.org',
+      password: 'a long password',
+      handle: 'resident',
+      displayName: 'R',
+    });
+    assert.ok(signed.ok);
+    const persona = await findLocalActor(ctx.db, 'resident');
+    assert.ok(persona?.kind === 'persona');
+    assert.equal(persona.persona.id, signed.persona.id);
+    assert.equal(persona.suspended, false);
+    assert.equal(persona.deleted, false);
+
+    await ctx.db.update(accounts).set({ suspendedAt: new Date() }).where(eq(accounts.id, signed.account.id));
+    assert.equal((await findLocalActor(ctx.db, 'resident'))?.suspended, true);
+
+    assert.ok((await createPersona(ctx, signed.account.id, { handle: 'second', displayName: 'S' })).ok);
+    assert.ok((await deletePersona(ctx, signed.account.id, 'second')).ok);
+    const tombstone = await findLocalActor(ctx.db, 'second');
+    assert.ok(tombstone?.kind === 'persona', 'a deleted persona is still found (it answers as a tombstone)');
+    assert.equal(tombstone.deleted, true);
+
+    await ctx.db.insert(handles).values({ handle: 'kept', kind: 'reserved' });
+    assert.equal(await findLocalActor(ctx.db, 'kept'), undefined, 'a reserved handle is no actor');
+    assert.equal(await findLocalActor(ctx.db, 'nobody'), undefined);
   });
 });
