@@ -1,5 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
+import { selectRows } from './db-driver.ts';
+import { isUuid, uuidv7 } from './ids.ts';
 import { findPostByIri, findPostRow } from './posts.queries.ts';
 import {
   follows,
@@ -182,20 +184,30 @@ const table = (kind: ReactionKind) => (kind === 'like' ? postLikes : postAnnounc
 
 export type RecordReactionResult = { ok: true; created: boolean } | { ok: false; reason: 'post-not-found' };
 
-/** Records a Like or Announce of one of our stored posts; once per actor and post, once per activity id. */
+/**
+ * Records a Like or Announce of one of our stored posts; once per actor and post, once per
+ * activity id. One statement (an inbox burst is mostly these): the post is checked and the
+ * reaction stored together.
+ */
 export async function recordReaction(
   db: Db,
   kind: ReactionKind,
   input: { postId: string; actorIri: string; activityIri: string },
 ): Promise<RecordReactionResult> {
-  const post = await findPostRow(db, input.postId);
-  if (!post || post.deletedAt) return { ok: false, reason: 'post-not-found' };
-  const rows = await db
-    .insert(table(kind))
-    .values(input)
-    .onConflictDoNothing()
-    .returning({ id: table(kind).id });
-  return { ok: true, created: rows.length > 0 };
+  if (!isUuid(input.postId)) return { ok: false, reason: 'post-not-found' };
+  const [row] = await selectRows<{ found: boolean; created: boolean }>(
+    db,
+    sql`WITH post AS (
+          SELECT id FROM ${posts} WHERE id = ${input.postId}::uuid AND deleted_at IS NULL
+        ), added AS (
+          INSERT INTO ${table(kind)} (id, post_id, actor_iri, activity_iri)
+          SELECT ${uuidv7()}::uuid, id, ${input.actorIri}, ${input.activityIri} FROM post
+          ON CONFLICT DO NOTHING RETURNING id
+        )
+        SELECT EXISTS (SELECT 1 FROM post) AS found, EXISTS (SELECT 1 FROM added) AS created`,
+  );
+  if (!row?.found) return { ok: false, reason: 'post-not-found' };
+  return { ok: true, created: row.created };
 }
 
 /**

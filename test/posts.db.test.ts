@@ -18,7 +18,7 @@ import {
   updateRemotePost,
   upsertRemotePost,
 } from '../models/remote-posts.ops.ts';
-import { accounts, posts } from '../models/schema/index.ts';
+import { accounts, postAnnounces, posts } from '../models/schema/index.ts';
 import { forEachDatabase } from './support/databases.ts';
 
 const origin = new URL('https://parvis.example');
@@ -371,6 +371,22 @@ forEachDatabase('posts', (get) => {
     await undoReaction(get().db, 'like', { actorIri: remoteIri, activityIri: like.activityIri });
     view = await getPostView(get().db, origin, r.post.id);
     assert.equal(view?.counts.likes, 0);
+  });
+
+  it('a reaction to a post we do not have, or no longer have, is refused and stores nothing', async () => {
+    const r = await publishPost(ctx(), alice, { content: 'soon gone', visibility: 'public' });
+    assert.ok(r.ok);
+    const like = { actorIri: remoteIri, activityIri: 'https://mastodon.example/likes/gone' };
+    const notFound = { ok: false, reason: 'post-not-found' };
+    assert.deepEqual(await recordReaction(get().db, 'like', { ...like, postId: 'not-a-uuid' }), notFound);
+    assert.deepEqual(
+      await recordReaction(get().db, 'like', { ...like, postId: '0190a6b2-0000-7000-8000-000000000000' }),
+      notFound,
+    );
+    assert.ok((await deletePost(ctx(), alice, r.post.id)).ok);
+    assert.deepEqual(await recordReaction(get().db, 'announce', { ...like, postId: r.post.id }), notFound);
+    const stored = await get().db.select().from(postAnnounces).where(eq(postAnnounces.postId, r.post.id));
+    assert.equal(stored.length, 0);
   });
 
   it("a remote actor's deletion empties its posts and removes its likes", async () => {
