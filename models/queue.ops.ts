@@ -58,6 +58,13 @@ function asyncCommit(db: Db): SQL {
 const afterMs = (ms: number): SQL => sql`now() + ${ms}::double precision * interval '1 millisecond'`;
 
 /**
+ * A notification sent with the jobs: `pg_notify(channel, payload)` rides on the insert itself,
+ * so storing and waking the workers is one round trip, and the workers hear of the jobs when
+ * they are committed, never before.
+ */
+export type EnqueueNotice = { channel: string; payload: string };
+
+/**
  * Stores jobs in one multi-row insert; their `seq` follows the array order. With an ordering
  * key, every job but the key's earliest waiting one is stored blocked.
  */
@@ -65,10 +72,12 @@ export async function enqueueJobs(
   db: Db,
   jobs: readonly NewJob[],
   orderingKey: string | null,
+  notice?: EnqueueNotice,
 ): Promise<void> {
   await enqueueKeyedJobs(
     db,
     jobs.map((job) => ({ ...job, orderingKey })),
+    notice,
   );
 }
 
@@ -78,14 +87,19 @@ export type KeyedJob = NewJob & { orderingKey: string | null };
  * Stores jobs of any ordering keys at once (a fan-out: one key per recipient server), in one
  * transaction of three statements whatever their number: lock every key, find the keys that
  * already have a waiting job, insert. Their `seq` follows the array order; of each key, only
- * the earliest job is unblocked, and only when the key had no job waiting yet.
+ * the earliest job is unblocked, and only when the key had no job waiting yet. Without any
+ * ordering key it is the insert alone, one statement (with the notice, if any).
  */
-export async function enqueueKeyedJobs(db: Db, jobs: readonly KeyedJob[]): Promise<void> {
+export async function enqueueKeyedJobs(
+  db: Db,
+  jobs: readonly KeyedJob[],
+  notice?: EnqueueNotice,
+): Promise<void> {
   if (jobs.length === 0) return;
   const keys = [...new Set(jobs.flatMap((j) => (j.orderingKey === null ? [] : [j.orderingKey])))];
   const insert = (waiting: ReadonlySet<string>) => {
     const seen = new Set<string>();
-    return sql`INSERT INTO queue_jobs (id, message, ordering_key, run_at, blocked) VALUES ${sql.join(
+    const rows = sql.join(
       jobs.map((job) => {
         const key = job.orderingKey;
         const blocked = key !== null && (seen.has(key) || waiting.has(key));
@@ -93,7 +107,12 @@ export async function enqueueKeyedJobs(db: Db, jobs: readonly KeyedJob[]): Promi
         return sql`(${uuidv7()}::uuid, ${JSON.stringify(job.message)}::jsonb, ${key}, ${afterMs(job.delayMs)}, ${blocked})`;
       }),
       sql`, `,
-    )}`;
+    );
+    const statement = sql`INSERT INTO queue_jobs (id, message, ordering_key, run_at, blocked) VALUES ${rows}`;
+    // A data-modifying CTE runs in full whether or not the outer query reads it.
+    return notice
+      ? sql`WITH stored AS (${statement} RETURNING 1) SELECT pg_notify(${notice.channel}, ${notice.payload})`
+      : statement;
   };
   if (keys.length === 0) {
     await db.execute(insert(new Set()));

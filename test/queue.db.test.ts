@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { DatabaseMessageQueue } from '../federation/queue/index.ts';
 import { selectRows } from '../models/db-driver.ts';
+import { enqueueJobs, enqueueKeyedJobs } from '../models/queue.ops.ts';
 import { forEachDatabase } from './support/databases.ts';
 import { duration } from './support/kv-conformance.ts';
 import { gate, jobRows, QueueHarness, sleep, waitFor } from './support/queue-harness.ts';
@@ -258,5 +259,73 @@ forEachDatabase('MessageQueue conformance: DatabaseMessageQueue', (get) => {
     await waitFor('one job running', () => started === 1);
     assert.deepEqual(await queue.getDepth(), { queued: 2, ready: 1, delayed: 1 });
     hold.open();
+  });
+});
+
+forEachDatabase('queue SQL: a notice sent with the jobs', (get) => {
+  afterEach(async () => {
+    await get().db.execute(sql`DELETE FROM queue_jobs`);
+  });
+
+  /** Listens on a fresh channel; each notification records how many jobs were visible then. */
+  async function listenCounting(channel: string) {
+    const heard: { payload: string; jobs: number }[] = [];
+    const pending: Promise<void>[] = [];
+    const stop = await get().listen(channel, (payload) => {
+      pending.push(
+        jobRows(get()).then((rows) => {
+          heard.push({ payload, jobs: rows.length });
+        }),
+      );
+    });
+    return { heard, settled: () => Promise.all(pending), stop };
+  }
+
+  it('a notice sent with jobs without a key is heard once, after the jobs are stored', async () => {
+    const listener = await listenCounting('notice_plain');
+    try {
+      await enqueueKeyedJobs(
+        get().db,
+        [
+          { message: { n: 1 }, delayMs: 0, orderingKey: null },
+          { message: { n: 2 }, delayMs: 0, orderingKey: null },
+        ],
+        { channel: 'notice_plain', payload: 'ready' },
+      );
+      await waitFor('the notification', () => listener.heard.length >= 1);
+      await listener.settled();
+      assert.deepEqual(listener.heard, [{ payload: 'ready', jobs: 2 }]);
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it('keyed jobs send their notification from their transaction, once, when it commits', async () => {
+    const listener = await listenCounting('notice_keyed');
+    try {
+      await enqueueJobs(get().db, [{ message: { n: 1 }, delayMs: 5_000 }], 'some-key', {
+        channel: 'notice_keyed',
+        payload: 'delayed',
+      });
+      await waitFor('the notification', () => listener.heard.length >= 1);
+      await sleep(100);
+      await listener.settled();
+      assert.deepEqual(listener.heard, [{ payload: 'delayed', jobs: 1 }]);
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it('without a notice, nothing is notified', async () => {
+    const listener = await listenCounting('notice_none');
+    try {
+      await enqueueJobs(get().db, [{ message: { n: 1 }, delayMs: 0 }], null);
+      await enqueueJobs(get().db, [{ message: { n: 2 }, delayMs: 0 }], 'k');
+      await sleep(200);
+      assert.deepEqual(listener.heard, []);
+      assert.equal((await jobRows(get())).length, 2);
+    } finally {
+      await listener.stop();
+    }
   });
 });
