@@ -7,8 +7,7 @@ import type {
 } from '@fedify/fedify';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Db } from '../models/db.ts';
-import { blockedHostsAmong } from '../models/instances.ops.ts';
-import { kvGetMany } from '../models/kv.ops.ts';
+import { readDeliveryHints } from '../models/delivery-hints.ops.ts';
 import { logger } from '../server/logging.ts';
 import { onPermanentFailure, PERMANENT_FAILURE_STATUSES } from './delivery-failures.ts';
 import { CIRCUIT_KV_PREFIX } from './delivery-state.ts';
@@ -27,10 +26,10 @@ const log = logger('federation', 'delivery');
  *
  * This wrapper of the queue gathers the first attempts of one activity (messages enqueued in
  * the same turn with the same activity and keys) into jobs of at most MAX_BATCH inboxes, the
- * activity stored once. A worker runs a batch with one query for blocked servers and one for
- * the servers' circuit and signature-spec state, then posts to every inbox at once, signed
- * with a key imported once per process (direct-delivery.ts), in the signature standard Fedify
- * would knock with first. A server that failed lately (it has a circuit state) is left to
+ * activity stored once. A worker runs a batch with one query for its servers' blocks, circuit
+ * states and signature standards, then posts to every inbox at once, signed with a key
+ * imported once per process (direct-delivery.ts), in the signature standard Fedify would knock
+ * with first. A server that failed lately (it has a circuit state) is left to
  * Fedify's path at once: it decides whether to try, hold or probe. After the attempt:
  * - 2xx: delivered;
  * - 404 or 410: given up, as Fedify does (delivery-failures.ts);
@@ -254,7 +253,13 @@ async function deliverBatch(
   options: OutboxBatchOptions,
 ): Promise<void> {
   const inboxes = batch.entries.map((entry) => ({ entry, url: new URL(entry.inbox) }));
-  const blocked = await blockedHostsAmong(options.db, [...new Set(inboxes.map((i) => i.url.host))]);
+  const circuitKey = (url: URL) => encodeKey([...CIRCUIT_KV_PREFIX, url.host]);
+  const specKey = (url: URL) => encodeKey([...SIGNATURE_SPEC_PREFIX, url.origin]);
+  const { blocked, kv: hints } = await readDeliveryHints(
+    options.db,
+    [...new Set(inboxes.map((i) => i.url.host))],
+    [...new Set(inboxes.flatMap((i) => [circuitKey(i.url), specKey(i.url)]))],
+  );
   const open = inboxes.filter((i) => !blocked.has(i.url.host));
   if (open.length < inboxes.length) {
     log.debug('{dropped} delivery(ies) of {activityId} dropped: their server is blocked', {
@@ -262,17 +267,9 @@ async function deliverBatch(
       activityId: batch.shared.activityId,
     });
   }
-  const hints = await kvGetMany(options.db, [
-    ...new Set(
-      open.flatMap((i) => [
-        encodeKey([...CIRCUIT_KV_PREFIX, i.url.host]),
-        encodeKey([...SIGNATURE_SPEC_PREFIX, i.url.origin]),
-      ]),
-    ),
-  ]);
   const signer = rsaSigningKey((batch.shared.keys ?? []) as OutboxMessage['keys']);
   // A server with a circuit state failed lately: Fedify decides whether to try it, hold, probe.
-  const direct = signer ? open.filter((i) => !hints.has(encodeKey([...CIRCUIT_KV_PREFIX, i.url.host]))) : [];
+  const direct = signer ? open.filter((i) => !hints.has(circuitKey(i.url))) : [];
   // Handed to Fedify's path now (it makes the attempt itself), or as a first retry, later.
   const handOver = open.filter((i) => !direct.includes(i));
   const retries: { entry: OutboxEntry; delayMs: number }[] = [];
@@ -282,7 +279,7 @@ async function deliverBatch(
     const outcomes = await Promise.all(
       direct.map((i) =>
         postSigned(i.url, prepared, signer, {
-          spec: specOf(hints.get(encodeKey([...SIGNATURE_SPEC_PREFIX, i.url.origin]))),
+          spec: specOf(hints.get(specKey(i.url))),
           userAgent: options.userAgent,
           headers: i.entry.headers,
         }),

@@ -57,7 +57,7 @@ export async function blockedHostsAmong(db: Db, hosts: readonly string[]): Promi
 }
 
 /** The domains whose block covers a host: the host itself (with and without its port) and its parents. */
-function blockCandidates(host: string): string[] {
+export function blockCandidates(host: string): string[] {
   const h = host.toLowerCase();
   const hostname = h.replace(/:\d+$/, '');
   const candidates = [h, hostname];

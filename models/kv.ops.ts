@@ -37,22 +37,6 @@ export async function kvGet(
   return { found: true, value: row.value, expiresInMs };
 }
 
-/** The live values of those keys that have one (absent and expired keys are left out); one query. */
-export async function kvGetMany(db: Db, keys: readonly string[]): Promise<Map<string, unknown>> {
-  const found = new Map<string, unknown>();
-  if (keys.length === 0) return found;
-  const rows = await selectRows<{ key: string; value: unknown }>(
-    db,
-    sql`SELECT key, value FROM kv_entries
-        WHERE key IN (${sql.join(
-          keys.map((k) => sql`${k}`),
-          sql`, `,
-        )}) AND ${live}`,
-  );
-  for (const row of rows) found.set(row.key, row.value);
-  return found;
-}
-
 export async function kvSet(db: Db, key: string, value: unknown, ttlMs: TtlMs): Promise<void> {
   await db.execute(sql`
     INSERT INTO kv_entries (key, value, expires_at)

@@ -5,6 +5,8 @@ import type { Target } from './target.ts';
 export type CpuUse = {
   /** Every process of the server under test. */
   serverMs: number;
+  /** The part of `serverMs` spent in the kernel (system calls: sockets, mostly). */
+  serverSystemMs: number;
   /** PostgreSQL's backends serving it (0 for PGlite, which runs inside the server process). */
   databaseMs: number;
   /** This process: the simulated servers, the senders, the polling. */
@@ -16,18 +18,30 @@ export type CpuUse = {
  * their start; a backend that disconnects during it is missed (pools keep theirs open).
  */
 export async function meterCpu(target: Target): Promise<{ stop(): Promise<CpuUse> }> {
-  const at = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuMsOf(pid) ?? 0]));
+  const zero = { user: 0, system: 0 };
+  const at = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuMsOf(pid) ?? zero]));
   const server = at(target.serverPids());
   const database = at(await target.databasePids());
   const simulator = process.cpuUsage();
-  const spent = (start: Map<number, number>, pids: number[]) =>
-    pids.reduce((sum, pid) => sum + Math.max(0, (cpuMsOf(pid) ?? 0) - (start.get(pid) ?? 0)), 0);
+  const spent = (start: Map<number, { user: number; system: number }>, pids: number[]) => {
+    let user = 0;
+    let system = 0;
+    for (const pid of pids) {
+      const now = cpuMsOf(pid) ?? zero;
+      const then = start.get(pid) ?? zero;
+      user += Math.max(0, now.user - then.user);
+      system += Math.max(0, now.system - then.system);
+    }
+    return { total: user + system, system };
+  };
   return {
     async stop() {
       const used = process.cpuUsage(simulator);
+      const s = spent(server, target.serverPids());
       return {
-        serverMs: spent(server, target.serverPids()),
-        databaseMs: spent(database, await target.databasePids()),
+        serverMs: s.total,
+        serverSystemMs: s.system,
+        databaseMs: spent(database, await target.databasePids()).total,
         simulatorMs: (used.user + used.system) / 1000,
       };
     },

@@ -83,14 +83,15 @@ export function memoryOf(pid: number): { rssKb: number; hwmKb: number } | undefi
 
 let clockTicks: number | undefined;
 
-/** User + system CPU time (ms) a process has used so far, from /proc/<pid>/stat (Linux). */
-export function cpuMsOf(pid: number): number | undefined {
+/** User and system CPU time (ms) a process has used so far, from /proc/<pid>/stat (Linux). */
+export function cpuMsOf(pid: number): { user: number; system: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    const ms = (ticks: string | undefined) => (Number(ticks) * 1000) / (clockTicks ?? 100);
+    return { user: ms(fields[11]), system: ms(fields[12]) };
   } catch {
     return undefined;
   }

@@ -150,14 +150,16 @@ export function markdown(run: RunResult): string {
   }
   lines.push(
     '',
-    'CPU time spent per activity (user + system; server processes / PostgreSQL backends / simulator):',
+    'CPU time spent per activity (user + system, ms): server processes (of which in the kernel) / PostgreSQL backends / simulator:',
     '',
     '| target | per follow | per post delivery (run 1) | per burst activity |',
     '|---|---|---|---|',
   );
   for (const t of run.targets) {
     const per = (cpu: CpuUse, n: number) =>
-      n > 0 ? `${r1(cpu.serverMs / n)} / ${r1(cpu.databaseMs / n)} / ${r1(cpu.simulatorMs / n)} ms` : '—';
+      n > 0
+        ? `${r1(cpu.serverMs / n)} (${r1(cpu.serverSystemMs / n)}) / ${r1(cpu.databaseMs / n)} / ${r1(cpu.simulatorMs / n)}`
+        : '—';
     const p1 = t.posts[0];
     lines.push(
       `| ${t.label} | ${per(t.follows.cpu, t.follows.accepts)} | ${p1 ? per(p1.cpu, p1.reached) : '—'} | ${per(t.burst.cpu, t.burst.processed)} |`,
