@@ -6,9 +6,9 @@ import type {
   MessageQueueEnqueueOptions,
   MessageQueueListenOptions,
 } from '@fedify/fedify';
-import { getLogger } from '@logtape/logtape';
 import type { Database } from '../../models/db.ts';
 import {
+  type EnqueueNotice,
   enqueueJobs,
   enqueueKeyedJobs,
   type KeyedJob,
@@ -17,8 +17,6 @@ import {
 } from '../../models/queue.ops.ts';
 import { durationMs } from '../kv/duration-ms.ts';
 import { QueueWorker } from './queue-worker.ts';
-
-const log = getLogger(['parvis', 'queue']);
 
 /** The most jobs one enqueue transaction stores (a fan-out to more servers takes several). */
 const MAX_ENQUEUE_BATCH = 500;
@@ -88,7 +86,7 @@ export class DatabaseMessageQueue implements MessageQueue {
   /**
    * Enqueues are gathered: every call made in the same turn of the event loop (Fedify's fan-out
    * enqueues one delivery per recipient server, each with its own ordering key, all at once) is
-   * stored by one transaction and announced by one notification. Batches are stored one after
+   * stored by one transaction, which also announces them. Batches are stored one after
    * the other, so jobs of one key keep the order of the calls.
    */
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -112,8 +110,8 @@ export class DatabaseMessageQueue implements MessageQueue {
         const batch = this.#pending.splice(0, MAX_ENQUEUE_BATCH);
         try {
           const jobs = batch.map((p) => p.job);
-          await enqueueKeyedJobs(this.#database.db, jobs);
-          await this.#notify(jobs.every((j) => j.delayMs > 0) ? 'delayed' : 'ready');
+          // The notification rides on the insert: one round trip, heard once the jobs commit.
+          await enqueueKeyedJobs(this.#database.db, jobs, this.#notice(jobs.every((j) => j.delayMs > 0)));
           for (const p of batch) p.resolve();
         } catch (error) {
           for (const p of batch) p.reject(error);
@@ -124,16 +122,12 @@ export class DatabaseMessageQueue implements MessageQueue {
     }
   }
 
-  async #notify(payload: 'ready' | 'delayed'): Promise<void> {
-    try {
-      await this.#database.notify(this.#options.channel, payload);
-    } catch (error) {
-      // The jobs are stored; workers find them at their next poll.
-      log.warn('Queue notification failed after enqueue; workers will poll: {error}', { error });
-    }
+  /** Wakes the workers: 'delayed' when every job waits (they re-read the next due time). */
+  #notice(allDelayed: boolean): EnqueueNotice {
+    return { channel: this.#options.channel, payload: allDelayed ? 'delayed' : 'ready' };
   }
 
-  /** One multi-row insert, then one notification. */
+  /** One multi-row insert carrying its notification. */
   async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
     const delayMs = toDelayMs(options);
     const orderingKey = options?.orderingKey ?? null;
@@ -142,8 +136,7 @@ export class DatabaseMessageQueue implements MessageQueue {
       return { message, delayMs };
     });
     if (jobs.length === 0) return;
-    await enqueueJobs(this.#database.db, jobs, orderingKey);
-    await this.#notify(delayMs > 0 ? 'delayed' : 'ready');
+    await enqueueJobs(this.#database.db, jobs, orderingKey, this.#notice(delayMs > 0));
   }
 
   async listen(
