@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import type { BareCosts } from './bare-crypto.ts';
+import { type BareCosts, LOCAL_KEY_BITS, REMOTE_KEY_BITS } from './bare-crypto.ts';
 import type { CpuUse } from './cpu-meter.ts';
 import type { BurstResult, FollowResult, PostResult } from './scenarios.ts';
 
@@ -125,7 +125,7 @@ export function markdown(run: RunResult): string {
       `${run.options.instances} instances × ${run.options.followersPerInstance} followers, burst ${run.options.burst}, ` +
       `client concurrency ${run.options.concurrency}.`,
     '',
-    `Bare node:crypto RSA-2048, one core: ${bare.postSignatures.operations} signatures ${Math.round(bare.postSignatures.ms)} ms; ` +
+    `Bare node:crypto, one core, RSA-${LOCAL_KEY_BITS} signatures and RSA-${REMOTE_KEY_BITS} verifications: ${bare.postSignatures.operations} signatures ${Math.round(bare.postSignatures.ms)} ms; ` +
       `${bare.followVerifications.operations} verifications ${Math.round(bare.followVerifications.ms)} ms + ${bare.followSignatures.operations} signatures ${Math.round(bare.followSignatures.ms)} ms; ` +
       `${bare.burstVerifications.operations} verifications ${Math.round(bare.burstVerifications.ms)} ms.`,
     '',
