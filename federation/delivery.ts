@@ -1,8 +1,7 @@
 import type { Context } from '@fedify/fedify';
 import type { Activity, Recipient } from '@fedify/vocab';
-
+import { listFollowerRecipients, type Recipient as RecipientRow } from '../models/follows.ops.ts';
 import { blockedHostsAmong } from '../models/instances.ops.ts';
-import { listFollowerRecipients, type Recipient as RecipientRow } from '../models/recipients.ops.ts';
 import type { RemoteActor } from '../models/schema/index.ts';
 import type { AppContext } from '../server/context.ts';
 import { logger } from '../server/logging.ts';

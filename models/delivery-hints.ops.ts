@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { selectRows } from './db-driver.ts';
-import { blockCandidates } from './instances.ops.ts';
+import { blockCandidates, hostsCoveredBy } from './instances.ops.ts';
+import { liveKvEntry } from './kv.ops.ts';
 
 /**
  * What a batch of deliveries must know before it sends, in one round trip: which of its
@@ -28,13 +29,12 @@ export async function readDeliveryHints(
     ...(kvKeys.length > 0
       ? [
           sql`SELECT 'kv' AS kind, key, value FROM kv_entries
-              WHERE key IN (${list(kvKeys)}) AND (expires_at IS NULL OR expires_at > now())`,
+              WHERE key IN (${list(kvKeys)}) AND ${liveKvEntry}`,
         ]
       : []),
   ];
-  const blocked = new Set<string>();
   const kv = new Map<string, unknown>();
-  if (parts.length === 0) return { blocked, kv };
+  if (parts.length === 0) return { blocked: new Set(), kv };
   const rows = await selectRows<{ kind: 'block' | 'kv'; key: string; value: unknown }>(
     db,
     sql.join(parts, sql` UNION ALL `),
@@ -44,7 +44,5 @@ export async function readDeliveryHints(
     if (row.kind === 'block') blockedDomains.add(row.key);
     else kv.set(row.key, row.value);
   }
-  if (blockedDomains.size > 0)
-    for (const host of hosts) if (blockCandidates(host).some((c) => blockedDomains.has(c))) blocked.add(host);
-  return { blocked, kv };
+  return { blocked: hostsCoveredBy(hosts, blockedDomains), kv };
 }

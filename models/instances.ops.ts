@@ -43,17 +43,21 @@ export async function isAnyDomainBlocked(db: Db, hosts: readonly string[]): Prom
 
 /** Those of the hosts that are blocked (themselves or by a parent domain); one query for all. */
 export async function blockedHostsAmong(db: Db, hosts: readonly string[]): Promise<Set<string>> {
-  const blocked = new Set<string>();
   const candidates = new Set(hosts.flatMap(blockCandidates));
-  if (candidates.size === 0) return blocked;
+  if (candidates.size === 0) return new Set();
   const rows = await db
     .select({ domain: domainBlocks.domain })
     .from(domainBlocks)
     .where(inArray(domainBlocks.domain, [...candidates]));
-  const domains = new Set(rows.map((r) => r.domain));
-  if (domains.size === 0) return blocked;
-  for (const host of hosts) if (blockCandidates(host).some((c) => domains.has(c))) blocked.add(host);
-  return blocked;
+  return hostsCoveredBy(hosts, new Set(rows.map((r) => r.domain)));
+}
+
+/** Those of the hosts that one of the blocked domains covers (see blockCandidates). */
+export function hostsCoveredBy(hosts: readonly string[], blockedDomains: ReadonlySet<string>): Set<string> {
+  const covered = new Set<string>();
+  if (blockedDomains.size === 0) return covered;
+  for (const host of hosts) if (blockCandidates(host).some((c) => blockedDomains.has(c))) covered.add(host);
+  return covered;
 }
 
 /** The domains whose block covers a host: the host itself (with and without its port) and its parents. */

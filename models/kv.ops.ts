@@ -14,7 +14,8 @@ export type TtlMs = number | null;
 const expiry = (ttlMs: TtlMs) =>
   ttlMs === null ? sql`NULL` : sql`now() + ${ttlMs}::double precision * interval '1 millisecond'`;
 
-const live = sql`(expires_at IS NULL OR expires_at > now())`;
+/** The condition of an entry that has not expired (in the database's clock). */
+export const liveKvEntry = sql`(expires_at IS NULL OR expires_at > now())`;
 
 export async function kvGet(
   db: Db,
@@ -22,7 +23,7 @@ export async function kvGet(
 ): Promise<{ found: true; value: unknown; expiresInMs: number | null } | { found: false }> {
   const rows = await selectRows<{ value: unknown; expired: boolean; expires_in_ms: number | string | null }>(
     db,
-    sql`SELECT value, NOT ${live} AS expired,
+    sql`SELECT value, NOT ${liveKvEntry} AS expired,
                extract(epoch FROM (expires_at - now())) * 1000 AS expires_in_ms
         FROM kv_entries WHERE key = ${key}`,
   );
@@ -30,7 +31,7 @@ export async function kvGet(
   if (!row) return { found: false };
   if (row.expired) {
     // Lazy pruning; the condition keeps a concurrent fresh set intact.
-    await db.execute(sql`DELETE FROM kv_entries WHERE key = ${key} AND NOT ${live}`);
+    await db.execute(sql`DELETE FROM kv_entries WHERE key = ${key} AND NOT ${liveKvEntry}`);
     return { found: false };
   }
   const expiresInMs = row.expires_in_ms === null ? null : Number(row.expires_in_ms);
@@ -64,7 +65,7 @@ export async function kvCompareAndSwap(
     if (next === undefined) {
       const rows = await selectRows<{ present: boolean }>(
         db,
-        sql`SELECT EXISTS (SELECT 1 FROM kv_entries WHERE key = ${key} AND ${live}) AS present`,
+        sql`SELECT EXISTS (SELECT 1 FROM kv_entries WHERE key = ${key} AND ${liveKvEntry}) AS present`,
       );
       return rows[0]?.present === false;
     }
@@ -79,7 +80,7 @@ export async function kvCompareAndSwap(
     );
     return rows.length === 1;
   }
-  const matches = sql`key = ${key} AND ${live} AND value = ${JSON.stringify(expected)}::jsonb`;
+  const matches = sql`key = ${key} AND ${liveKvEntry} AND value = ${JSON.stringify(expected)}::jsonb`;
   const rows =
     next === undefined
       ? await selectRows<{ key: string }>(db, sql`DELETE FROM kv_entries WHERE ${matches} RETURNING key`)
@@ -110,7 +111,7 @@ export async function kvListPage(
   const afterKey = after === null ? sql`TRUE` : sql`key > ${after}`;
   return selectRows<{ key: string; value: unknown }>(
     db,
-    sql`SELECT key, value FROM kv_entries WHERE ${inPrefix} AND ${afterKey} AND ${live}
+    sql`SELECT key, value FROM kv_entries WHERE ${inPrefix} AND ${afterKey} AND ${liveKvEntry}
         ORDER BY key LIMIT ${limit}`,
   );
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { getLogger, type LogRecord } from '@logtape/logtape';
 import { MAX_DEPTH, redactValue } from '../server/log-redaction.ts';
-import { logger, setupLogging } from '../server/logging.ts';
+import { logger } from '../server/logging.ts';
+import { captureLogRecords, printedRecord } from './support/logs.ts';
 
 const EMAIL = 'lea.dupont@mairie.example';
 
@@ -11,10 +12,7 @@ function shown(value: unknown): string {
   return inspect(value, { depth: 20 });
 }
 
-/** What the console sink would print of a record: its message parts and property values. */
-function printed(record: LogRecord): string {
-  return [...record.message, ...Object.values(record.properties)].map(shown).join(' ');
-}
+const printed = (record: LogRecord) => printedRecord(record);
 
 describe('log redaction of nested values', () => {
   it('an error keeps its name, message and stack frames, with the e-mail in them replaced', () => {
@@ -125,15 +123,7 @@ describe('log redaction of nested values', () => {
 });
 
 describe('log records are redacted at any depth, through LogTape', () => {
-  const records: LogRecord[] = [];
-  before(async () => {
-    await setupLogging('debug', { sink: (record) => records.push(record) });
-  });
-  after(async () => {
-    const level = process.env.TEST_LOG;
-    if (level === 'debug' || level === 'info') await setupLogging(level);
-    else await setupLogging('error', { quiet: true });
-  });
+  const records = captureLogRecords();
   beforeEach(() => {
     records.length = 0;
   });

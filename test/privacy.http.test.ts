@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { configure, type LogRecord } from '@logtape/logtape';
 import request from 'supertest';
-import { setupLogging } from '../server/logging.ts';
 import { newIdentity, signUpAgent } from './support/api.ts';
 import { databaseKinds } from './support/databases.ts';
 import { startTestInstance, type TestInstance } from './support/instance.ts';
+import { restoreTestLogging } from './support/logs.ts';
 
 for (const kind of databaseKinds()) {
   describe(`e-mail privacy across the API and the logs [${kind}]`, () => {
@@ -26,9 +26,7 @@ for (const kind of databaseKinds()) {
     });
     after(async () => {
       await instance?.close();
-      const level = process.env.TEST_LOG;
-      if (level === 'debug' || level === 'info') await setupLogging(level);
-      else await setupLogging('error', { quiet: true });
+      await restoreTestLogging();
     });
 
     it('no public response and no log line carries an e-mail, whatever the account did', async () => {

@@ -5,27 +5,15 @@ import { getLogger, type LogRecord } from '@logtape/logtape';
 import { signUp } from '../models/accounts.ops.ts';
 import { DomainEvents } from '../models/events.ts';
 import { accounts, personas } from '../models/schema/index.ts';
-import { logger, setupLogging } from '../server/logging.ts';
+import { logger } from '../server/logging.ts';
 import { newIdentity } from './support/api.ts';
 import { forEachDatabase } from './support/databases.ts';
+import { captureLogRecords, printedRecord } from './support/logs.ts';
 
-/** What the console sink would print of a record: its values inspected, as util.inspect shows errors. */
-function printed(record: LogRecord): string {
-  return [...record.message, ...Object.values(record.properties)]
-    .map((v) => inspect(v, { depth: 6 }))
-    .join(' ');
-}
+const printed = (record: LogRecord) => printedRecord(record, 6);
 
 forEachDatabase('errors in the logs carry no personal data', (get) => {
-  const records: LogRecord[] = [];
-  before(async () => {
-    await setupLogging('debug', { sink: (record) => records.push(record) });
-  });
-  after(async () => {
-    const level = process.env.TEST_LOG;
-    if (level === 'debug' || level === 'info') await setupLogging(level);
-    else await setupLogging('error', { quiet: true });
-  });
+  const records = captureLogRecords();
 
   it('a failed query is logged with its SQL and error code, never its parameters or the row values', async () => {
     const db = get().db;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
-import { listFollowerRecipients } from '../models/recipients.ops.ts';
+import { listFollowerRecipients } from '../models/follows.ops.ts';
 import { forEachDatabase } from './support/databases.ts';
 
 /** Who an activity goes to: every accepted follower, however many. */
